@@ -1,0 +1,47 @@
+import { badRequest } from './http-error.js';
+import type { EmuRequest } from './types.js';
+
+const DEFAULT_PER_PAGE = 20;
+const MAX_PER_PAGE = 200;
+
+/**
+ * One page of a list in DigitalOcean's shape: `{ [key]: items, links: { pages }, meta: { total } }`.
+ * `links.pages` carries first/prev only after page 1 and next/last only before the last page.
+ */
+export function paginate<T>(
+  req: EmuRequest,
+  baseUrl: string,
+  key: string,
+  all: readonly T[],
+): Record<string, unknown> {
+  const page = positiveInt(req.query.get('page'), 1, 'page');
+  const perPage = Math.min(
+    positiveInt(req.query.get('per_page'), DEFAULT_PER_PAGE, 'per_page'),
+    MAX_PER_PAGE,
+  );
+  const lastPage = Math.max(1, Math.ceil(all.length / perPage));
+  const items = all.slice((page - 1) * perPage, page * perPage);
+  const link = (n: number) => {
+    const query = new URLSearchParams(req.query);
+    query.set('page', String(n));
+    query.set('per_page', String(perPage));
+    return `${baseUrl}${req.path}?${query.toString()}`;
+  };
+  const pages: Record<string, string> = {};
+  if (page > 1) {
+    pages.first = link(1);
+    pages.prev = link(Math.min(page - 1, lastPage));
+  }
+  if (page < lastPage) {
+    pages.next = link(page + 1);
+    pages.last = link(lastPage);
+  }
+  return { [key]: items, links: { pages }, meta: { total: all.length } };
+}
+
+function positiveInt(value: string | null, fallback: number, name: string): number {
+  if (value === null || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw badRequest(`${name} must be a positive integer`);
+  return n;
+}

@@ -1,0 +1,87 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { EmuClock } from './clock.js';
+import type { Faults } from './faults.js';
+import type { Ids } from './ids.js';
+import type { UpgradeHandler } from './server.js';
+
+export interface EmuRequest {
+  method: string;
+  /** Path without the query string, e.g. `/v2/droplets/42`. */
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  /** Parsed JSON body (repeated keys: the last one wins, as JSON.parse and DigitalOcean do). */
+  body: unknown;
+  rawBody: Buffer;
+  /** Path parameters from the route pattern (`/v2/droplets/:id` → `{ id }`). */
+  params: Record<string, string>;
+  requestId: string;
+  /** The bearer token the request authenticated with (undefined on unauthenticated routes). */
+  token: string | undefined;
+}
+
+export interface EmuResponse {
+  status: number;
+  /** JSON-serialised unless `text` is given. */
+  body?: unknown;
+  /** A non-JSON body (log text, HTML status pages). */
+  text?: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+export type Handler = (req: EmuRequest) => EmuResponse | Promise<EmuResponse>;
+
+export interface RouteOptions {
+  /** Routes outside the DigitalOcean API (admin, live URLs, websockets) skip bearer auth and rate limits. */
+  auth?: 'bearer' | 'none';
+}
+
+/** What every resource module receives: shared services and a way to add routes and state. */
+export interface EmuCore {
+  clock: EmuClock;
+  ids: Ids;
+  faults: Faults;
+  /** Timing profile in virtual milliseconds (boot times, build times, …). */
+  timing: TimingProfile;
+  /** `https://127.0.0.1:<port>`: the API base URL, also the base of live URLs and the Functions API host. */
+  baseUrl(): string;
+  route(method: string, pattern: string, handler: Handler, options?: RouteOptions): void;
+  /** Registers a state slice: `dump` feeds GET /_emulator/state, `reset` runs on POST /_emulator/reset. */
+  state(name: string, slice: { dump(): unknown; reset(): void }): void;
+  /** Runs when the emulator stops (close servers, kill processes, remove files). */
+  onStop(cleanup: () => void | Promise<void>): void;
+  /** A sandbox directory of the emulator's own, removed on stop. */
+  workDir: string;
+  /** Other modules' services by name (e.g. `droplets` for firewalls and tags). */
+  services: Map<string, unknown>;
+  /** WebSocket (or other upgrade) endpoints, e.g. the app console. */
+  upgrade(pattern: string, handler: UpgradeHandler): void;
+  /** Ports shared by every droplet on its own loopback address (`DO_SSH_PORT`, `DO_HTTP_PORT`). */
+  ports: { ssh: number; http: number };
+  /** Loopback addresses droplets can listen on: `range` (127.0.0.2+) or `single` (127.0.0.1 only). */
+  loopback: 'range' | 'single';
+  /** The Node binary that runs Functions actions (a Node 18 one when available). */
+  runtimeNode: string;
+  /** The emulator's CA, for modules that serve TLS of their own. */
+  tls: { caPem: string; certPem: string; keyPem: string };
+}
+
+export interface TimingProfile {
+  /** Per-request API latency. */
+  apiLatencyMs: number;
+  dropletBootMs: number;
+  actionMs: number;
+  /** Droplet resize takes longer than other actions. */
+  resizeMs: number;
+  appBuildMs: number;
+  appDeployMs: number;
+  /** Pending phases before build and before deploy. */
+  appPendingMs: number;
+  registryGcMs: number;
+}
+
+export interface EmulatorModule {
+  name: string;
+  register(core: EmuCore): void | Promise<void>;
+}

@@ -1,0 +1,178 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import ssh2 from 'ssh2';
+import { md5Fingerprint } from '../resources/ssh-keys.js';
+import { AddressFront } from './address-front.js';
+import type { HostDirectory, HostView } from './types.js';
+
+export interface DropletHostsOptions {
+  /**
+   * `range`: each droplet listens on its own loopback address (127.0.0.2 upward), like a real
+   * droplet on its own public IP. `single`: every droplet is 127.0.0.1 and shares one SSH and one
+   * HTTP listener; SSH picks the droplet by the key that authenticated (the newest serving droplet
+   * created with that key) and HTTP answers for the newest serving droplet.
+   */
+  mode: 'range' | 'single';
+  ports: { ssh: number; http: number };
+  workDir: string;
+  directory: HostDirectory;
+  /** Real milliseconds a command may run before it is killed. */
+  execTimeoutMs?: number;
+}
+
+const SINGLE_ADDRESS = '127.0.0.1';
+const DEFAULT_EXEC_TIMEOUT_MS = 10 * 60_000;
+/** How many loopback addresses to try when others on this machine hold the ports. */
+const BIND_ATTEMPTS = 64;
+
+/** The machines behind droplets: a sandbox directory each, and their SSH and HTTP listeners. */
+export class DropletHosts {
+  readonly hostPublicKey: string;
+  readonly hostFingerprint: string;
+  private readonly hostKey: string;
+  private readonly fronts = new Map<number, { address: string; front: AddressFront }>();
+  private readonly sandboxes = new Map<number, string>();
+  private shared: Promise<AddressFront> | undefined;
+
+  constructor(private readonly o: DropletHostsOptions) {
+    const pair = ssh2.utils.generateKeyPairSync('ed25519');
+    this.hostKey = pair.private;
+    this.hostPublicKey = pair.public;
+    const parsed = ssh2.utils.parseKey(pair.public);
+    this.hostFingerprint = parsed instanceof Error ? '' : md5Fingerprint(parsed.getPublicSSH());
+  }
+
+  /** Binds the shared listeners at once in single-address mode, so the ports are held from the start. */
+  async start(): Promise<void> {
+    if (this.o.mode === 'single') await this.sharedFront();
+  }
+
+  /** Prepares a droplet's machine and returns the address it answers on (its public IPv4). */
+  async add(id: number): Promise<string> {
+    const sandbox = join(this.o.workDir, 'droplets', String(id));
+    await mkdir(sandbox, { recursive: true });
+    this.sandboxes.set(id, sandbox);
+    try {
+      if (this.o.mode === 'single') {
+        await this.sharedFront();
+        return SINGLE_ADDRESS;
+      }
+      return await this.bindOwnAddress(id);
+    } catch (error) {
+      this.sandboxes.delete(id);
+      await rm(sandbox, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** The droplet was deleted: its listeners close, its sessions end and its disk is gone. */
+  async remove(id: number): Promise<void> {
+    const own = this.fronts.get(id);
+    this.fronts.delete(id);
+    if (own) await own.front.close();
+    else if (this.shared) (await this.shared).ssh.disconnect(id);
+    const sandbox = this.sandboxes.get(id);
+    this.sandboxes.delete(id);
+    if (sandbox) await rm(sandbox, { recursive: true, force: true });
+  }
+
+  /** Ends the droplet's SSH sessions and running commands (power off, reboot, rebuild). */
+  async disconnect(id: number): Promise<void> {
+    const own = this.fronts.get(id);
+    if (own) own.front.ssh.disconnect(id);
+    else if (this.shared) (await this.shared).ssh.disconnect(id);
+  }
+
+  /** A rebuild starts from a fresh disk. */
+  async wipe(id: number): Promise<void> {
+    const sandbox = this.sandboxes.get(id);
+    if (!sandbox) return;
+    await this.disconnect(id);
+    await rm(sandbox, { recursive: true, force: true });
+    await mkdir(sandbox, { recursive: true });
+  }
+
+  /** Forgets every droplet at once (emulator reset); listeners and disks go in the background. */
+  reset(): void {
+    const ids = [...this.sandboxes.keys()];
+    const dirs = [...this.sandboxes.values()];
+    const fronts = [...this.fronts.values()].map((entry) => entry.front);
+    const shared = this.shared;
+    this.fronts.clear();
+    this.sandboxes.clear();
+    void (async () => {
+      const sharedFront = await shared?.catch(() => undefined);
+      for (const id of ids) sharedFront?.ssh.disconnect(id);
+      await Promise.all(fronts.map((front) => front.close()));
+      await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+    })();
+  }
+
+  async close(): Promise<void> {
+    const fronts = [...this.fronts.values()].map((entry) => entry.front);
+    this.fronts.clear();
+    if (this.shared) fronts.push(await this.shared);
+    this.shared = undefined;
+    await Promise.all(fronts.map((front) => front.close()));
+    await Promise.all([...this.sandboxes.values()].map((dir) => rm(dir, { recursive: true, force: true })));
+    this.sandboxes.clear();
+  }
+
+  private front(address: string, candidates: () => HostView[]): AddressFront {
+    return new AddressFront({
+      address,
+      ports: this.o.ports,
+      hostKey: this.hostKey,
+      execTimeoutMs: this.o.execTimeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS,
+      candidates,
+      sandboxOf: (id) => this.sandboxes.get(id),
+    });
+  }
+
+  private sharedFront(): Promise<AddressFront> {
+    if (!this.shared) {
+      const front = this.front(SINGLE_ADDRESS, () =>
+        this.o.directory.list().filter((view) => this.sandboxes.has(view.id)),
+      );
+      this.shared = front.listen().then(() => front);
+      this.shared.catch(() => {
+        this.shared = undefined;
+      });
+    }
+    return this.shared;
+  }
+
+  private async bindOwnAddress(id: number): Promise<string> {
+    const inUse = new Set([...this.fronts.values()].map((entry) => entry.address));
+    let tried = 0;
+    for (let n = 0; tried < BIND_ATTEMPTS; n++) {
+      const address = loopbackAddress(n);
+      if (inUse.has(address)) continue;
+      tried++;
+      const front = this.front(address, () => {
+        const view = this.o.directory.get(id);
+        return view ? [view] : [];
+      });
+      try {
+        await front.listen();
+        this.fronts.set(id, { address, front });
+        return address;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        // Another emulator (or anything else) holds our ports there: try the next address.
+        if (code !== 'EADDRINUSE' && code !== 'EADDRNOTAVAIL') throw error;
+      }
+    }
+    throw new Error(`no free loopback address for droplet ${id} after ${BIND_ATTEMPTS} attempts`);
+  }
+}
+
+/** The n-th droplet address: 127.0.0.2, 127.0.0.3, …, skipping .0 and .255 in the last octet. */
+export function loopbackAddress(n: number): string {
+  const perBlock = 253;
+  const block = Math.floor(n / perBlock);
+  const host = block === 0 ? 2 + n : 1 + (n % perBlock);
+  const third = block % 256;
+  const second = Math.floor(block / 256);
+  return `127.${second}.${third}.${host}`;
+}

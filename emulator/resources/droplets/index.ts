@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import type { DropletsService, DropletView } from '../../core/services.js';
+import type { EmulatorModule } from '../../core/types.js';
+import { DropletHosts } from '../../droplet-host/hosts.js';
+import { registerDropletActionRoutes } from './action-routes.js';
+import type { DropletRecord } from './model.js';
+import { registerDropletRoutes } from './routes.js';
+import { DropletStore } from './store.js';
+
+/** The droplets service plus what the tags module needs to tag and untag. */
+export interface DropletsRegistry extends DropletsService {
+  tag(id: number, tag: string): void;
+  untag(id: number, tag: string): void;
+}
+
+/**
+ * Droplets: the API (`/v2/droplets…`), their lifecycle on the virtual clock, and the machines
+ * behind them (droplet-host/): each active droplet answers SSH and HTTP on its public address.
+ */
+export const dropletsModule: EmulatorModule = {
+  name: 'droplets',
+  async register(core) {
+    // The hosts read droplets at connection time, by which point the store exists.
+    const hosts: DropletHosts = new DropletHosts({
+      mode: core.loopback,
+      ports: core.ports,
+      workDir: core.workDir,
+      directory: {
+        get: (id) => {
+          const d = droplets.get(id);
+          return d && droplets.hostView(d);
+        },
+        list: () => droplets.list().map((d) => droplets.hostView(d)),
+      },
+    });
+    const droplets: DropletStore = new DropletStore(core, hosts);
+
+    registerDropletRoutes(core, droplets);
+    registerDropletActionRoutes(core, droplets);
+
+    const view = (d: DropletRecord): DropletView => {
+      const status = droplets.status(d);
+      return {
+        id: d.id,
+        name: d.name,
+        tags: [...d.tags],
+        status,
+        region: d.region,
+        publicIpv4: status === 'new' ? undefined : d.publicIpv4,
+      };
+    };
+    const registry: DropletsRegistry = {
+      get: (id) => {
+        const d = droplets.get(id);
+        return d && view(d);
+      },
+      list: () => droplets.list().map(view),
+      listByTag: (tag) =>
+        droplets
+          .list()
+          .filter((d) => d.tags.includes(tag))
+          .map(view),
+      tag: (id, tag) => droplets.tag(id, tag),
+      untag: (id, tag) => droplets.untag(id, tag),
+    };
+    core.services.set('droplets', registry);
+
+    core.state('droplets', {
+      dump: () => ({
+        host_key: {
+          public_key: hosts.hostPublicKey,
+          fingerprint_md5: hosts.hostFingerprint,
+          fingerprint_sha256: sha256Fingerprint(hosts.hostPublicKey),
+        },
+        droplets: droplets.list().map((d) => ({ ...droplets.json(d), public_ipv4: d.publicIpv4 })),
+      }),
+      reset: () => droplets.reset(),
+    });
+    core.onStop(() => hosts.close());
+    await hosts.start();
+  },
+};
+
+/** OpenSSH's `SHA256:…` form, what `ssh-keygen -lf` prints and clients pin. */
+function sha256Fingerprint(publicKeyLine: string): string {
+  const blob = Buffer.from(publicKeyLine.split(' ')[1] ?? '', 'base64');
+  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+}

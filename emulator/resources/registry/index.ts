@@ -1,0 +1,130 @@
+/**
+ * DigitalOcean Container Registry (`/v2/registry…`): the account's one registry, its subscription,
+ * Docker credentials, repositories, tags, manifests and garbage collection.
+ *
+ * Seeding images (emulator admin API). Nothing runs `docker push` against the emulator, so images
+ * are put in the registry through an internal route (bearer token as for the API; not rate-limited,
+ * not logged):
+ *
+ *     POST /_emulator/registry/images
+ *     { "repository": "base2/web", "tag": "v1", "size_bytes": 73400320, "digest": "sha256:<64 hex>" }
+ *
+ * `repository` and `tag` are required; `size_bytes` (uncompressed, default 64 MiB) and `digest`
+ * (default: a new one per push) are optional. Pushing an existing tag moves it to the new manifest
+ * and leaves the old one untagged, as `docker push` does. Answers 201 with
+ * `{ "image": { registry_name, repository, tag, digest, size_bytes, compressed_size_bytes } }`;
+ * 404 without a registry, 409 while a garbage collection runs (the registry is read-only), 403 past
+ * the subscription tier's repository or storage limit, 400 for malformed names.
+ *
+ * Other modules use the `registry` service (RegistryService): the apps module checks that DOCR
+ * images exist before deploying them.
+ */
+import { conflict, notFound } from '../../core/http-error.js';
+import type { EmulatorModule, Handler } from '../../core/types.js';
+import type { RegistryContext, RegistryInfo } from './context.js';
+import { GarbageCollector, registerGarbageCollectionRoutes } from './garbage-collection.js';
+import { ImageStore, type PushedImage, type PushInput } from './images.js';
+import { bodyOf, registerRegistryRoutes } from './registry-routes.js';
+import { registerRepositoryRoutes } from './repository-routes.js';
+
+/** Set as `services.set('registry', …)`. */
+export interface RegistryService {
+  /** The account registry's name, or undefined when it has none. */
+  name(): string | undefined;
+  /** Whether the registry's `repository` holds `tagOrDigest` (a tag, or a `sha256:…` digest). */
+  hasImage(repository: string, tagOrDigest: string): boolean;
+  /** The manifest digest `repository:tagOrDigest` points at. */
+  resolve(repository: string, tagOrDigest: string): string | undefined;
+  /** Stores an image as a push would; throws the HttpError the admin route answers with. */
+  push(image: PushInput): PushedImage;
+}
+
+export const registryModule: EmulatorModule = {
+  name: 'registry',
+  register(core) {
+    const now = () => core.clock.now();
+    const images = new ImageStore(now);
+    const gc = new GarbageCollector(images, now, () => core.timing.registryGcMs);
+    const holder: { registry: RegistryInfo | undefined } = { registry: undefined };
+
+    const requireRegistry = (name?: string) => {
+      const registry = holder.registry;
+      if (!registry || (name !== undefined && name !== registry.name)) throw notFound();
+      return registry;
+    };
+    const ctx: RegistryContext = {
+      core,
+      images,
+      gc,
+      holder,
+      requireRegistry,
+      route: (method: string, pattern: string, handler: Handler) =>
+        core.route(method, pattern, (req) => {
+          gc.settle();
+          return handler(req);
+        }),
+    };
+    registerRegistryRoutes(ctx);
+    registerRepositoryRoutes(ctx);
+    registerGarbageCollectionRoutes(ctx);
+
+    const push = (image: PushInput): PushedImage => {
+      gc.settle();
+      const registry = requireRegistry();
+      if (gc.active()) throw conflict('the registry is read-only while a garbage collection runs');
+      return images.push(image, registry.tier);
+    };
+
+    ctx.route('POST', '/_emulator/registry/images', (req) => {
+      const body = bodyOf(req);
+      const pushed = push({
+        repository: body.repository as string,
+        tag: body.tag as string,
+        ...(body.size_bytes === undefined ? {} : { sizeBytes: body.size_bytes as number }),
+        ...(body.digest === undefined ? {} : { digest: body.digest as string }),
+      });
+      const image = {
+        registry_name: holder.registry?.name,
+        repository: pushed.repository,
+        tag: pushed.tag,
+        digest: pushed.digest,
+        size_bytes: pushed.sizeBytes,
+        compressed_size_bytes: pushed.compressedSizeBytes,
+      };
+      return { status: 201, body: { image } };
+    });
+
+    const resolve = (repository: string, tagOrDigest: string) => {
+      gc.settle();
+      return holder.registry ? images.find(repository, tagOrDigest)?.digest : undefined;
+    };
+    const registryService: RegistryService = {
+      name: () => holder.registry?.name,
+      hasImage: (repository, tagOrDigest) => resolve(repository, tagOrDigest) !== undefined,
+      resolve,
+      push,
+    };
+    core.services.set('registry', registryService);
+
+    core.state('registry', {
+      dump: () => {
+        gc.settle();
+        return {
+          registry: holder.registry ?? null,
+          repositories: [...images.repositories.values()].map((r) => ({
+            name: r.name,
+            tags: Object.fromEntries([...r.tags].map(([tag, ref]) => [tag, ref.digest])),
+            manifests: [...r.manifests.keys()],
+          })),
+          storage_usage_bytes: images.storageBytes(),
+          garbage_collections: gc.list().map((run) => gc.json(run, (ms) => core.clock.iso(ms))),
+        };
+      },
+      reset: () => {
+        holder.registry = undefined;
+        images.clear();
+        gc.clear();
+      },
+    });
+  },
+};

@@ -1,0 +1,199 @@
+/**
+ * The one seam every DigitalOcean HTTP request goes through: https only, our CA trust, a timeout
+ * per attempt, retries that never repeat a request the server may have acted on, the shared
+ * rate-limit budget, and a record of every attempt.
+ */
+import type { Clock, Random } from '../clock.js';
+import { ConfigError } from '../errors.js';
+import type { ApiCallEntry, ApiCallLog } from './call-log.js';
+import type { HttpEngine } from './engine.js';
+import { BudgetExhausted, numberHeader, RateBudget } from './rate-budget.js';
+import { TransportAnnotation, TransportError } from './transport-error.js';
+import { describeFailure, type Failure, jsonErrorBody, rebuildResponse } from './transport-parts.js';
+
+export type FetchFunction = (url: string | URL, init?: RequestInit) => Promise<Response>;
+
+export interface TransportOptions {
+  clock: Clock;
+  random: Random;
+  /** From createEngine: carries the CA trust and the connection pool. */
+  engine: HttpEngine;
+  calls: ApiCallLog;
+  /** Shared by all requests of one client; a fresh one (250/min) when absent. */
+  budget?: RateBudget;
+  /** Attempts per request, first one included. Default 4. */
+  maxAttempts?: number;
+  /** Per attempt, until the whole body has arrived. Default 30 s. */
+  requestTimeoutMs?: number;
+  /** Backoff before retry n is random in [0, min(max, base·2^(n-1))). Defaults 500 ms and 20 s. */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /**
+   * Rewrite error responses whose body is not JSON (a proxy's HTML page, an empty 503) as
+   * DigitalOcean-style `{id, message}` JSON: dots cannot parse them and would lose the status.
+   */
+  jsonErrorBodies?: boolean;
+  /** Names the URLs this transport is for in the https-only refusal. */
+  urlRole?: UrlRole;
+}
+
+const idempotentMethods = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+
+export function isIdempotent(method: string): boolean {
+  return idempotentMethods.has(method.toUpperCase());
+}
+
+export interface UrlRole {
+  /** Names the URL's purpose in the refusal, e.g. `The DigitalOcean API URL`. */
+  subject: string;
+  /** Where it came from, e.g. `DIGITALOCEAN_API_URL`. */
+  path: string;
+}
+
+const requestUrl: UrlRole = { subject: 'The request URL', path: 'url' };
+
+/** Refuses anything but https before a byte is sent: the token must never cross the wire in clear. */
+export function requireHttps(url: URL, role: UrlRole = requestUrl): void {
+  if (url.protocol === 'https:') return;
+  throw new ConfigError(
+    role.subject,
+    [{ path: role.path, message: `https is required, got ${url.protocol}//${url.host}` }],
+    {
+      hint: 'Use an https:// URL.',
+    },
+  );
+}
+
+class AttemptTimeout extends Error {}
+
+function isStream(body: unknown): boolean {
+  return (
+    typeof body === 'object' && body !== null && typeof (body as ReadableStream).getReader === 'function'
+  );
+}
+
+export function createTransport(options: TransportOptions): FetchFunction {
+  const { clock, random, engine, calls } = options;
+  const budget = options.budget ?? new RateBudget({ clock });
+  const maxAttempts = Math.max(1, options.maxAttempts ?? 4);
+  const timeoutMs = options.requestTimeoutMs ?? 30_000;
+  const baseMs = options.backoffBaseMs ?? 500;
+  const maxMs = options.backoffMaxMs ?? 20_000;
+  const backoff = (attempt: number) => random() * Math.min(maxMs, baseMs * 2 ** (attempt - 1));
+
+  async function attemptOnce(url: URL, method: string, init: RequestInit): Promise<Response> {
+    const abort = new AbortController();
+    const stopTimer = new AbortController();
+    const caller = init.signal ?? undefined;
+    const onCallerAbort = () => abort.abort(caller?.reason);
+    caller?.addEventListener('abort', onCallerAbort, { once: true });
+    clock.sleep(timeoutMs, stopTimer.signal).then(
+      () => abort.abort(new AttemptTimeout()),
+      () => undefined,
+    );
+    try {
+      const response = await engine.fetch(url, { ...init, method, signal: abort.signal, redirect: 'manual' });
+      const body = await response.arrayBuffer();
+      if (options.jsonErrorBodies && response.status >= 400) {
+        const replaced = jsonErrorBody(response.status, response.statusText, response.headers, body);
+        if (replaced) return rebuildResponse(response, replaced.body, replaced.headers);
+      }
+      return rebuildResponse(response, body);
+    } catch (error) {
+      if (abort.signal.reason instanceof AttemptTimeout) throw abort.signal.reason;
+      throw error;
+    } finally {
+      stopTimer.abort();
+      caller?.removeEventListener('abort', onCallerAbort);
+    }
+  }
+
+  function failureOf(error: unknown): Failure {
+    if (error instanceof AttemptTimeout) {
+      return { reason: 'timeout', unsent: false, text: `no complete response within ${timeoutMs / 1000} s` };
+    }
+    return describeFailure(error);
+  }
+
+  return async function transportFetch(input, init = {}) {
+    const url = new URL(String(input));
+    requireHttps(url, options.urlRole);
+    const method = (init.method ?? 'GET').toUpperCase();
+    const path = `${url.pathname}${url.search}`;
+    const idempotent = isIdempotent(method);
+    const caller = init.signal ?? undefined;
+    const replayable = !isStream(init.body);
+
+    for (let attempt = 1; ; attempt += 1) {
+      const ticket = await budget.acquire(caller).catch((error: unknown) => {
+        if (!(error instanceof BudgetExhausted)) throw error;
+        throw new TransportError(
+          error.message,
+          { reason: 'rate-limit', method, path, attempts: attempt - 1, ambiguous: false },
+          { cause: error },
+        );
+      });
+      const startedAt = clock.now();
+      const canRetry = replayable && attempt < maxAttempts;
+      const entry = (status: number, extra: Partial<ApiCallEntry>): ApiCallEntry => ({
+        method,
+        path,
+        status,
+        durationMs: clock.now() - startedAt,
+        attempt,
+        retried: attempt > 1,
+        startedAt,
+        ...extra,
+      });
+
+      let response: Response;
+      try {
+        response = await attemptOnce(url, method, init);
+      } catch (error) {
+        ticket.done();
+        if (caller?.aborted && error === caller.reason) {
+          calls.record(entry(0, { error: 'aborted' }));
+          throw error;
+        }
+        const failure = failureOf(error);
+        calls.record(entry(0, { error: failure.code ?? failure.reason }));
+        // Nothing reached the server if the connection never opened: safe to repeat any method.
+        const retryable = failure.reason !== 'tls' && (idempotent || failure.unsent);
+        if (retryable && canRetry) {
+          await clock.sleep(backoff(attempt), caller);
+          continue;
+        }
+        throw new TransportError(
+          failure.text,
+          {
+            reason: failure.reason,
+            method,
+            path,
+            attempts: attempt,
+            ambiguous: !idempotent && !failure.unsent && failure.reason !== 'tls',
+            ...(failure.code ? { code: failure.code } : {}),
+          },
+          { cause: error },
+        );
+      }
+
+      ticket.done(response.headers);
+      const requestId = response.headers.get('x-request-id');
+      calls.record(entry(response.status, requestId ? { requestId } : {}));
+      if (response.status === 429) {
+        // A 429 means the request was not processed: repeating it is safe whatever the method.
+        const pause = budget.rateLimited(response.headers, attempt);
+        if (canRetry && pause <= budget.maxWaitMs) continue;
+      } else if (response.status >= 500 && idempotent && canRetry) {
+        const retryAfterMs = (numberHeader(response.headers, 'retry-after') ?? 0) * 1000;
+        if (retryAfterMs <= budget.maxWaitMs) {
+          await clock.sleep(Math.max(backoff(attempt), retryAfterMs), caller);
+          continue;
+        }
+      }
+      response.headers.set(TransportAnnotation.attempts, String(attempt));
+      if (response.status >= 500 && !idempotent) response.headers.set(TransportAnnotation.ambiguous, 'true');
+      return response;
+    }
+  };
+}

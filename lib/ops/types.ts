@@ -1,0 +1,70 @@
+import type * as z from 'zod';
+import type { Clock, Random } from '../clock.js';
+import type { Env } from '../config/env.js';
+import type { Deadline } from '../deadline.js';
+import type { ApiCallSummary, DoApi } from '../do/index.js';
+import type { AuditRecord, AuditTrail } from '../log/audit.js';
+import type { Logger } from '../log/logger.js';
+
+export type OpName = 'deploy' | 'teardown' | 'edit' | 'maintain' | 'info' | 'exec' | 'status';
+
+/** `noop` is a success that changed nothing; `in_progress` means "call again to continue". */
+export type OpStatus = 'succeeded' | 'noop' | 'in_progress' | 'failed';
+
+/** A progress line for people watching a long wait (terminal, remote --wait). */
+export interface Progress {
+  step: string;
+  detail?: string;
+  /** 0..1 where known. */
+  fraction?: number;
+}
+
+/** Everything an operation may touch, passed in so the same code runs in a function, the CLI and tests. */
+export interface OpContext {
+  op: OpName;
+  env: Env;
+  api: DoApi;
+  log: Logger;
+  audit: AuditTrail;
+  clock: Clock;
+  random: Random;
+  deadline: Deadline;
+  cwd: string;
+  /** The raw environment, for `${VAR}` substitution in the manifest and app spec. */
+  envSource: Readonly<Record<string, string | undefined>>;
+  progress(update: Progress): void;
+}
+
+export interface OpOutcome<R> {
+  status: OpStatus;
+  /** The deployment the operation concerned (`<name>-<env>`), where there is one. */
+  deployment?: string;
+  result: R;
+  warnings?: string[];
+}
+
+export interface Operation<I, R> {
+  name: OpName;
+  summary: string;
+  /** Mutating operations take the deployment lock and write audit records. */
+  mutating: boolean;
+  input: z.ZodType<I>;
+  run(input: I, ctx: OpContext): Promise<OpOutcome<R>>;
+}
+
+/** What every entry point returns: the outcome plus the accounting users and tests rely on. */
+export interface OpReport<R = unknown> extends OpOutcome<R> {
+  op: OpName;
+  warnings: string[];
+  audit: AuditRecord[];
+  api_calls: ApiCallSummary;
+  tool_time_ms: number;
+}
+
+export function exitCodeOf(status: OpStatus): 0 | 1 {
+  return status === 'failed' ? 1 : 0;
+}
+
+/** Any operation, whatever its input and result types (for registries and function entries). */
+// biome-ignore lint/suspicious/noExplicitAny: operations differ in input and result types
+export type AnyOperation = Operation<any, any>;

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { isToolError } from '../../lib/errors.js';
+import { isJsonContentType, parseEvent } from '../../lib/web/event.js';
+import { rawEvent, webEvent } from './fixtures/events.js';
+
+describe('parseEvent', () => {
+  it('takes params merged by the platform, without http, and lower-cases headers', () => {
+    const request = parseEvent(
+      webEvent({
+        method: 'get',
+        params: { environment: 'staging', count: 2 },
+        headers: { 'X-Custom': 'Yes' },
+      }),
+    );
+    expect(request.params).toEqual({ environment: 'staging', count: 2 });
+    expect(request.method).toBe('GET');
+    expect(request.web).toBe(true);
+    expect(request.headers['x-custom']).toBe('Yes');
+    expect(request.headers['x-require-whisk-auth']).toBeDefined();
+    expect(request.body).toBeUndefined();
+  });
+
+  it('merges JSON body params the platform did not, without replacing ones it did', () => {
+    const request = parseEvent(
+      webEvent({
+        params: { environment: 'prod' },
+        body: JSON.stringify({ environment: 'evil', image_tag: '1.4.2' }),
+      }),
+    );
+    expect(request.params).toEqual({ environment: 'prod', image_tag: '1.4.2' });
+  });
+
+  it('decodes a base64 body and reads params from the query string when needed', () => {
+    const body = Buffer.from(JSON.stringify({ image_tag: '2.0.0', name: 'body' })).toString('base64');
+    const request = parseEvent(
+      webEvent({ body, isBase64Encoded: true, queryString: 'name=query&dry_run=true' }),
+    );
+    expect(request.body).toBe('{"image_tag":"2.0.0","name":"body"}');
+    expect(request.params).toEqual({ image_tag: '2.0.0', name: 'body', dry_run: 'true' });
+  });
+
+  it('understands raw web events (__ow_* fields), dropping them from params', () => {
+    const request = parseEvent(
+      rawEvent({ method: 'post', query: 'env=staging', json: { image_tag: '3.1.0' } }),
+    );
+    expect(request.method).toBe('POST');
+    expect(request.web).toBe(true);
+    expect(request.params).toEqual({ env: 'staging', image_tag: '3.1.0' });
+    expect(request.headers['x-require-whisk-auth']).toBeDefined();
+    expect(Object.keys(request.params).some((key) => key.startsWith('__ow_'))).toBe(false);
+  });
+
+  it('treats an event without a request as a direct invocation (doctl, triggers)', () => {
+    const request = parseEvent({ environment: 'staging' });
+    expect(request).toEqual({
+      params: { environment: 'staging' },
+      method: 'POST',
+      headers: {},
+      body: undefined,
+      path: '',
+      web: false,
+    });
+    expect(parseEvent(undefined).params).toEqual({});
+  });
+
+  it('refuses a body that is not a JSON object with a 400 ToolError', () => {
+    for (const body of ['{not json', '[1,2]']) {
+      try {
+        parseEvent(webEvent({ body }));
+        expect.unreachable();
+      } catch (error) {
+        expect(isToolError(error) && error.statusCode).toBe(400);
+      }
+    }
+  });
+
+  it('accepts a body the platform already parsed, and refuses a parsed body that is not an object', () => {
+    const parsed = webEvent({ params: { environment: 'prod' } });
+    (parsed.http as Record<string, unknown>).body = { environment: 'evil', image_tag: '4.0.0' };
+    expect(parseEvent(parsed).params).toEqual({ environment: 'prod', image_tag: '4.0.0' });
+    const array = { ...rawEvent({}), __ow_body: [1, 2] };
+    expect(() => parseEvent(array)).toThrow('The request body must be a JSON object.');
+  });
+
+  it('recognises JSON content types', () => {
+    expect(isJsonContentType('application/json; charset=utf-8')).toBe(true);
+    expect(isJsonContentType('application/merge-patch+json')).toBe(true);
+    expect(isJsonContentType('text/plain')).toBe(false);
+    expect(isJsonContentType(undefined)).toBe(false);
+  });
+});
