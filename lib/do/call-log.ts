@@ -2,6 +2,7 @@
  * Every HTTP attempt, counted: the quality bar "no operation spends more calls than needed" and
  * "never a 429 in a normal run" are measured from here.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 
 export interface ApiCallEntry {
   method: string;
@@ -37,6 +38,9 @@ export function isMutating(method: string): boolean {
   return mutatingMethods.has(method.toUpperCase());
 }
 
+/** The calls made inside one `scoped` block, wherever its awaits lead (AsyncLocalStorage). */
+const scopes = new AsyncLocalStorage<ApiCallEntry[]>();
+
 export class ApiCallLog {
   private readonly log: ApiCallEntry[] = [];
 
@@ -44,7 +48,18 @@ export class ApiCallLog {
 
   record(entry: ApiCallEntry): void {
     this.log.push(entry);
+    scopes.getStore()?.push(entry);
     this.onCall?.(entry);
+  }
+
+  /**
+   * Runs `work` and returns the attempts it made, so a mutating call can be audited with the
+   * request id DigitalOcean gave it even while other calls run in parallel.
+   */
+  async scoped<T>(work: () => Promise<T>): Promise<{ value: T; entries: ApiCallEntry[] }> {
+    const entries: ApiCallEntry[] = [];
+    const value = await scopes.run(entries, work);
+    return { value, entries };
   }
 
   entries(): readonly ApiCallEntry[] {

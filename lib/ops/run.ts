@@ -7,7 +7,7 @@ import { createDoClient } from '../do/index.js';
 import { AuditTrail } from '../log/audit.js';
 import { createLogger, type LogLevel } from '../log/logger.js';
 import { Redactor } from '../log/redact.js';
-import type { Operation, OpReport, Progress } from './types.js';
+import { DEFAULT_TUNING, type Operation, type OpReport, type Progress, type Tuning } from './types.js';
 
 /** What the host (CLI, web function, test, demo) provides; the core reaches for no globals. */
 export interface RunOptions {
@@ -22,6 +22,7 @@ export interface RunOptions {
   deadline?: Deadline;
   timeoutMs?: number;
   onProgress?: (update: Progress) => void;
+  tuning?: Partial<Tuning>;
   /** Secrets known to the host (web secret, SECRET env values) that must never be shown. */
   extraSecrets?: readonly string[];
 }
@@ -71,6 +72,7 @@ export async function runOperation<I, R>(
       deadline,
       cwd: options.cwd,
       envSource: options.envSource,
+      tuning: { ...DEFAULT_TUNING, ...options.tuning },
       progress: (update) => options.onProgress?.(redactor.redactDeep(update)),
     }),
   );

@@ -33,7 +33,17 @@ export interface OpContext {
   /** The raw environment, for `${VAR}` substitution in the manifest and app spec. */
   envSource: Readonly<Record<string, string | undefined>>;
   progress(update: Progress): void;
+  tuning: Tuning;
 }
+
+/** Knobs with production defaults that tests and benchmarks turn. */
+export interface Tuning {
+  /** First poll interval of a wait, and the most it backs off to. */
+  pollInitialMs: number;
+  pollMaxMs: number;
+}
+
+export const DEFAULT_TUNING: Tuning = { pollInitialMs: 1000, pollMaxMs: 5000 };
 
 export interface OpOutcome<R> {
   status: OpStatus;

@@ -52,7 +52,7 @@ export interface Check {
 /** Whether a resource has settled: ready, still converging (with progress), or failed for good. */
 export type Readiness =
   | { state: 'ready' }
-  | { state: 'pending'; detail: string; fraction?: number }
+  | { state: 'pending'; detail: string; fraction?: number; etaMs?: number }
   | { state: 'failed'; detail: string; logs?: string };
 
 /**
@@ -73,4 +73,10 @@ export interface ResourceModule<Desired, Actual> {
   destroy(actual: Actual): PlanStep[];
   /** Warnings from what was read: look-alikes not owned by us, duplicates, foreign DNS targets. */
   warnings(actual: Actual, deployment: Deployment): string[];
+  /** What this kind tells the others once it exists (droplet addresses, the app's host). */
+  facts?(actual: Actual): Partial<Facts>;
+  /** After apply: has it settled (droplets active, the app's deployment live)? Reads, never mutates. */
+  readiness?(ctx: OpContext, deployment: Deployment, desired: Desired): Promise<Readiness>;
+  /** Reads again and checks what must hold: health URLs, the live URL, DNS answers. */
+  verify(ctx: OpContext, deployment: Deployment, desired: Desired): Promise<Check[]>;
 }

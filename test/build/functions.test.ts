@@ -37,9 +37,10 @@ describe('the real function bundles', () => {
 
   it('each loads on Node 18 and refuses to run without configuration, naming the variable', async ({ skip }) => {
     const node18 = await ensureNode18();
-    if (!node18.path) {
-      if (process.env.CI) throw new Error(`CI needs Node 18: ${node18.reason}`);
-      skip(node18.reason);
+    if (node18.path === undefined) {
+      const reason = 'reason' in node18 ? node18.reason : 'no Node 18';
+      if (process.env.CI) throw new Error(`CI needs Node 18: ${reason}`);
+      skip(reason);
       return;
     }
     // A direct invocation (no `http`): the namespace key already authenticated it.
