@@ -35,7 +35,9 @@ describe('the real function bundles', () => {
     }
   });
 
-  it('each loads on Node 18 and refuses to run without configuration, naming the variable', async ({ skip }) => {
+  it('each loads on Node 18 and refuses to run without configuration, naming the variable', async ({
+    skip,
+  }) => {
     const node18 = await ensureNode18();
     if (node18.path === undefined) {
       const reason = 'reason' in node18 ? node18.reason : 'no Node 18';

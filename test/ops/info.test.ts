@@ -24,13 +24,17 @@ function envSource(): Record<string, string> {
 
 describe('info through the core (validated env, dots over our transport, the emulator)', () => {
   it('reads the account with list calls only and reports what it spent', async () => {
-    const report = await runOperation(infoOperation, { scope: 'account' }, {
-      envSource: envSource(),
-      cwd: process.cwd(),
-      clock: systemClock,
-      random: Math.random,
-      logSink: (line) => lines.push(line),
-    });
+    const report = await runOperation(
+      infoOperation,
+      { scope: 'account' },
+      {
+        envSource: envSource(),
+        cwd: process.cwd(),
+        clock: systemClock,
+        random: Math.random,
+        logSink: (line) => lines.push(line),
+      },
+    );
     expect(report.status).toBe('succeeded');
     expect(report.result.droplets).toEqual([]);
     expect(report.api_calls.mutating).toBe(0);
@@ -40,13 +44,17 @@ describe('info through the core (validated env, dots over our transport, the emu
   });
 
   it('never lets the token reach the report or the log', async () => {
-    const report = await runOperation(infoOperation, { scope: 'account' }, {
-      envSource: envSource(),
-      cwd: process.cwd(),
-      clock: systemClock,
-      random: Math.random,
-      logSink: (line) => lines.push(line),
-    });
+    const report = await runOperation(
+      infoOperation,
+      { scope: 'account' },
+      {
+        envSource: envSource(),
+        cwd: process.cwd(),
+        clock: systemClock,
+        random: Math.random,
+        logSink: (line) => lines.push(line),
+      },
+    );
     expect(JSON.stringify(report)).not.toContain(t.emu.token);
     expect(lines.join('\n')).not.toContain(t.emu.token);
   });
