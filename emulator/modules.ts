@@ -5,6 +5,7 @@ import { appsModule } from './resources/apps/index.js';
 import { domainsModule } from './resources/domains/index.js';
 import { dropletsModule } from './resources/droplets/index.js';
 import { firewallsModule } from './resources/firewalls/index.js';
+import { functionsModule } from './resources/functions/index.js';
 import { projectsModule } from './resources/projects/index.js';
 import { registryModule } from './resources/registry/index.js';
 import { sshKeysModule } from './resources/ssh-keys.js';
@@ -22,4 +23,5 @@ export const modules: EmulatorModule[] = [
   projectsModule,
   registryModule,
   appsModule,
+  functionsModule,
 ];

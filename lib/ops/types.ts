@@ -60,6 +60,8 @@ export interface Operation<I, R> {
   mutating: boolean;
   input: z.ZodType<I>;
   run(input: I, ctx: OpContext): Promise<OpOutcome<R>>;
+  /** The result as a person reads it on a terminal (the CLI prints YAML without it). */
+  render?(report: OpReport<R>): string;
 }
 
 /** What every entry point returns: the outcome plus the accounting users and tests rely on. */

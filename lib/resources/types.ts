@@ -21,6 +21,11 @@ export interface PlanStep<P = unknown> {
   id?: string;
   /** What apply needs (a create request, the new spec, …); never shown raw to people. */
   payload?: P;
+  /**
+   * Apply only once the rest has converged and verified: e.g. deleting the droplets of a replaced
+   * generation, so the old ones serve until the new ones answer.
+   */
+  deferred?: boolean;
 }
 
 /** What applying steps did: one entry per mutating call, mirrored by an audit record. */

@@ -15,12 +15,13 @@ const STATUS_WORD: Record<OpReport['status'], string> = {
 };
 
 /** A person's view of a report: outcome line, warnings, the result as YAML, then the accounting. */
-export function renderReport(report: OpReport): string {
+export function renderReport(report: OpReport, render?: (report: OpReport) => string): string {
   const lines: string[] = [];
   const subject = report.deployment ? `${report.op} ${report.deployment}` : report.op;
   lines.push(`${subject}: ${STATUS_WORD[report.status]}`);
   for (const warning of report.warnings) lines.push(`warning: ${warning}`);
-  if (report.result !== undefined && report.result !== null) {
+  if (render) lines.push('', render(report).trimEnd());
+  else if (report.result !== undefined && report.result !== null) {
     lines.push('', stringify(report.result, { lineWidth: 0 }).trimEnd());
   }
   const calls = report.api_calls;

@@ -4,6 +4,7 @@ import type { ParseNodeFactoryRegistry } from '@microsoft/kiota-abstractions';
 import {
   CustomFetchHandler,
   FetchRequestAdapter,
+  HeadersInspectionHandler,
   HttpClient,
   ParametersNameDecodingHandler,
 } from '@microsoft/kiota-http-fetchlibrary';
@@ -37,7 +38,12 @@ export async function startTestEmulator(options: EmulatorOptions = {}): Promise<
     undefined,
     undefined,
     // Explicit middlewares: with none, Kiota adds a RetryHandler that waits out 429/503 in real seconds.
-    new HttpClient(undefined, new ParametersNameDecodingHandler(), new CustomFetchHandler(fetch as never)),
+    new HttpClient(
+      undefined,
+      new ParametersNameDecodingHandler(),
+      new HeadersInspectionHandler(),
+      new CustomFetchHandler(fetch as never),
+    ),
   );
   adapter.baseUrl = emu.apiUrl;
   const dots = createDigitalOceanClient(adapter);
