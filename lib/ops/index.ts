@@ -1,8 +1,9 @@
 import { infoOperation } from './info/index.js';
+import type { AnyOperation } from './types.js';
+
+export type OperationName = 'info';
 
 /** Every operation, by name: the CLI, the demo and the tests resolve operations here. */
-export const operations = {
+export const operations: Record<OperationName, AnyOperation> = {
   info: infoOperation,
-} as const;
-
-export type OperationName = keyof typeof operations;
+};
