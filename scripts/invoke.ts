@@ -64,7 +64,9 @@ async function main(argv: readonly string[]): Promise<number> {
         : progressPrinter({ write: (t) => stderr.write(t), isTTY: stderr.isTTY }),
     });
     if (!args.flags.json && stderr.isTTY) stderr.write('\r\x1b[2K');
-    process.stdout.write(args.flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report, operation.render));
+    process.stdout.write(
+      args.flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report, operation.render),
+    );
     if (report.status === 'in_progress') {
       process.stderr.write('The operation is still in progress: run the same command again to continue.\n');
       return 1;

@@ -60,6 +60,7 @@ export async function runOperation<I, R>(
     options.deadline ??
     (options.timeoutMs === undefined ? noDeadline() : createDeadline(options.clock, options.timeoutMs));
 
+  const timing = { platformWaitMs: 0 };
   const outcome = await runRedacted(redactor, api.close, () =>
     operation.run(input, {
       op: operation.name,
@@ -73,6 +74,7 @@ export async function runOperation<I, R>(
       cwd: options.cwd,
       envSource: options.envSource,
       tuning: { ...DEFAULT_TUNING, ...options.tuning },
+      timing,
       progress: (update) => options.onProgress?.(redactor.redactDeep(update)),
     }),
   );
@@ -82,7 +84,9 @@ export async function runOperation<I, R>(
     warnings: outcome.warnings ?? [],
     audit: audit.records(),
     api_calls: api.calls.summary(),
-    tool_time_ms: options.clock.now() - started,
+    tool_time_ms: Math.max(0, options.clock.now() - started - timing.platformWaitMs),
+    wall_time_ms: options.clock.now() - started,
+    platform_wait_ms: timing.platformWaitMs,
   };
   return redactor.redactDeep(report);
 }

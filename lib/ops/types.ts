@@ -34,6 +34,8 @@ export interface OpContext {
   envSource: Readonly<Record<string, string | undefined>>;
   progress(update: Progress): void;
   tuning: Tuning;
+  /** Time spent waiting on the platform's own work (builds, boots): not tool time. */
+  timing: { platformWaitMs: number };
 }
 
 /** Knobs with production defaults that tests and benchmarks turn. */
@@ -70,7 +72,10 @@ export interface OpReport<R = unknown> extends OpOutcome<R> {
   warnings: string[];
   audit: AuditRecord[];
   api_calls: ApiCallSummary;
+  /** Wall time minus the time spent waiting on DigitalOcean's own work (builds, boots). */
   tool_time_ms: number;
+  wall_time_ms: number;
+  platform_wait_ms: number;
 }
 
 export function exitCodeOf(status: OpStatus): 0 | 1 {

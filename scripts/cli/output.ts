@@ -27,7 +27,7 @@ export function renderReport(report: OpReport, render?: (report: OpReport) => st
   const calls = report.api_calls;
   lines.push(
     '',
-    `tool time ${(report.tool_time_ms / 1000).toFixed(1)} s · API calls ${calls.total} (${calls.mutating} mutating) · audit records ${report.audit.length}`,
+    `tool time ${(report.tool_time_ms / 1000).toFixed(1)} s (waited on DigitalOcean ${(report.platform_wait_ms / 1000).toFixed(1)} s) · API calls ${calls.total} (${calls.mutating} mutating) · audit records ${report.audit.length}`,
   );
   return `${lines.join('\n')}\n`;
 }

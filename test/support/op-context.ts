@@ -64,6 +64,7 @@ export function testContext(
     cwd: ROOT,
     envSource,
     tuning: { pollInitialMs: pollMs, pollMaxMs: pollMs * 4 },
+    timing: { platformWaitMs: 0 },
     progress: (p) => progress.push(p),
   };
   return {
@@ -72,7 +73,11 @@ export function testContext(
     progress,
     envSource,
     deployment: (environment = 'staging', extraEnv = {}) =>
-      resolveDeployment(loadManifest(join(ROOT, 'deployment.yml'), { ...envSource, ...extraEnv }), environment, env),
+      resolveDeployment(
+        loadManifest(join(ROOT, 'deployment.yml'), { ...envSource, ...extraEnv }),
+        environment,
+        env,
+      ),
     close: () => api.close(),
   };
 }
