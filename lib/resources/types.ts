@@ -76,8 +76,12 @@ export interface ResourceModule<Desired, Actual> {
   apply(ctx: OpContext, deployment: Deployment, steps: PlanStep[]): Promise<AppliedStep[]>;
   /** Pure: the steps that delete everything the deployment owns of this kind. */
   destroy(actual: Actual): PlanStep[];
-  /** Warnings from what was read: look-alikes not owned by us, duplicates, foreign DNS targets. */
-  warnings(actual: Actual, deployment: Deployment): string[];
+  /**
+   * Warnings from what was read: look-alikes not owned by us, duplicates, foreign DNS targets.
+   * `desired` (with the facts) lets a kind compare values only known once other resources exist,
+   * e.g. DNS records pointing somewhere other than the deployment's droplets.
+   */
+  warnings(actual: Actual, deployment: Deployment, desired?: Desired): string[];
   /** What this kind tells the others once it exists (droplet addresses, the app's host). */
   facts?(actual: Actual): Partial<Facts>;
   /** After apply: has it settled (droplets active, the app's deployment live)? Reads, never mutates. */

@@ -1,0 +1,203 @@
+import type { Deployment } from '../../config/manifest.js';
+import { isToolError } from '../../errors.js';
+import type { AppliedStep, Check, PlanStep, Readiness } from '../../resources/types.js';
+import { waitFor } from '../../resources/wait.js';
+import {
+  applyKind,
+  changesOf,
+  factsOf,
+  type Kind,
+  type KindPlan,
+  kindsOf,
+  moduleOf,
+  planWorld,
+  readWorld,
+  warningsOf,
+} from '../converge.js';
+import { loadDeployment } from '../deployment.js';
+import { planJson, planTable } from '../plan-table.js';
+import type { OpContext, Operation, OpOutcome } from '../types.js';
+import { overrideImage } from './image-override.js';
+import { type DeployInput, deployInputSchema } from './input.js';
+import { renderDeploy } from './render.js';
+
+export interface DeployResult {
+  dry_run: boolean;
+  plan: Omit<PlanStep, 'payload'>[];
+  plan_table: string;
+  applied: AppliedStep[];
+  checks: Check[];
+  /** Where it stopped when the deadline came, for the next call to continue from. */
+  progress?: { phase: string; detail: string };
+  failure?: { kind: string; detail: string; logs?: string; cleanup?: string };
+}
+
+/**
+ * The deploy runbook: read everything, plan (pure), apply in dependency order with independent
+ * chains in parallel, wait for the platform, point DNS, verify, then retire what was replaced.
+ * Every phase reads DigitalOcean again, so a call after `in_progress` continues where it stopped.
+ */
+async function deploy(input: DeployInput, ctx: OpContext): Promise<OpOutcome<DeployResult>> {
+  const deployment = overrideImage(loadDeployment(ctx, input.env), {
+    tag: input.image_tag,
+    digest: input.image_digest,
+  });
+  const kinds = kindsOf(deployment);
+  ctx.progress({ step: 'reading DigitalOcean', detail: kinds.join(', ') });
+  const world = await readWorld(ctx, deployment, kinds);
+  const plans = planWorld(deployment, world, factsOf(world), kinds);
+  const warnings = warningsOf(deployment, world, kinds, plans);
+  const changes = changesOf(plans);
+  const result: DeployResult = {
+    dry_run: input.dry_run,
+    plan: planJson(changes),
+    plan_table: planTable(changes),
+    applied: [],
+    checks: [],
+  };
+  const outcome = (status: OpOutcome<DeployResult>['status']): OpOutcome<DeployResult> => ({
+    status,
+    deployment: deployment.slug,
+    result,
+    warnings,
+  });
+  if (input.dry_run) return outcome(changes.length === 0 ? 'noop' : 'succeeded');
+
+  const byKind = new Map(plans.map((p) => [p.kind, p]));
+  try {
+    // Phase 1: the registry (the app's image and the droplets' registry credential live there)
+    // and the SSH key (droplets are created with it) first, then the app and the droplets side by
+    // side; the firewall applies by tag, so it needs nothing. DNS waits for addresses (phase 3).
+    const apply = (kind: Kind) => applyKind(ctx, deployment, byKind.get(kind), 'now');
+    const chains = await Promise.all([
+      Promise.all([apply('registry'), apply('ssh_key')]).then(async (first) => [
+        ...first.flat(),
+        ...(await Promise.all([apply('app'), apply('droplet')])).flat(),
+      ]),
+      apply('firewall'),
+    ]);
+    result.applied.push(...chains.flat());
+
+    // Phase 2: the platform's own work (builds, boots), watched within the deadline.
+    const waitStarted = ctx.clock.now();
+    const waiting = await settle(ctx, deployment, byKind);
+    ctx.timing.platformWaitMs += ctx.clock.now() - waitStarted;
+    if (waiting.state === 'pending') {
+      result.progress = { phase: 'waiting for DigitalOcean', detail: waiting.detail };
+      return outcome('in_progress');
+    }
+    if (waiting.state === 'failed') {
+      result.failure = {
+        kind: waiting.kind,
+        detail: waiting.detail,
+        ...(waiting.logs ? { logs: waiting.logs } : {}),
+      };
+      result.failure.cleanup = await removeNewDroplets(ctx, deployment, result.applied, input.keep_failed);
+      return outcome('failed');
+    }
+
+    // Phase 3: DNS now that addresses and the app's host exist, then verification.
+    const fresh = await readWorld(ctx, deployment, kinds);
+    const final = planWorld(deployment, fresh, factsOf(fresh), kinds);
+    for (const w of warningsOf(deployment, fresh, kinds, final)) if (!warnings.includes(w)) warnings.push(w);
+    const domain = final.find((p) => p.kind === 'domain');
+    result.applied.push(...(await applyKind(ctx, deployment, domain, 'now')));
+    result.checks = await verifyAll(ctx, deployment, final);
+    const failed = result.checks.filter((c) => !c.ok);
+    if (failed.length > 0) {
+      result.failure = {
+        kind: failed[0]!.kind,
+        detail: failed.map((c) => `${c.kind} ${c.name}: ${c.detail}`).join('; '),
+      };
+      return outcome('failed');
+    }
+    // Phase 4: only now retire what the new state replaced (old droplet generations).
+    for (const plan of final) result.applied.push(...(await applyKind(ctx, deployment, plan, 'deferred')));
+  } catch (error) {
+    if (!isToolError(error)) throw error;
+    result.failure = { kind: 'apply', detail: error.describe() };
+    result.failure.cleanup = await removeNewDroplets(ctx, deployment, result.applied, input.keep_failed);
+    return outcome('failed');
+  }
+  return outcome(result.applied.length === 0 ? 'noop' : 'succeeded');
+}
+
+type Settled =
+  | { state: 'ready' }
+  | { state: 'pending'; detail: string }
+  | { state: 'failed'; kind: string; detail: string; logs?: string };
+
+/** Waits for every kind that has a readiness check, in parallel; the first failure wins. */
+async function settle(ctx: OpContext, deployment: Deployment, plans: Map<Kind, KindPlan>): Promise<Settled> {
+  const waits = [...plans.values()]
+    .filter((p) => moduleOf(p.kind).readiness)
+    .map(async (p): Promise<[Kind, Readiness]> => {
+      const check = () => moduleOf(p.kind).readiness!(ctx, deployment, p.desired);
+      return [p.kind, await waitFor(ctx, `waiting for ${p.kind.replace('_', ' ')}`, check)];
+    });
+  const states = await Promise.all(waits);
+  const failed = states.find(([, s]) => s.state === 'failed');
+  if (failed && failed[1].state === 'failed') {
+    return {
+      state: 'failed',
+      kind: failed[0],
+      detail: failed[1].detail,
+      ...(failed[1].logs ? { logs: failed[1].logs } : {}),
+    };
+  }
+  const pending = states.filter(([, s]) => s.state === 'pending');
+  if (pending.length > 0) {
+    return {
+      state: 'pending',
+      detail: pending.map(([kind, s]) => `${kind}: ${s.state === 'pending' ? s.detail : ''}`).join('; '),
+    };
+  }
+  return { state: 'ready' };
+}
+
+async function verifyAll(
+  ctx: OpContext,
+  deployment: Deployment,
+  plans: readonly KindPlan[],
+): Promise<Check[]> {
+  const checks = await Promise.all(plans.map((p) => moduleOf(p.kind).verify(ctx, deployment, p.desired)));
+  return checks.flat();
+}
+
+/** A failed attempt leaves nothing half-made: droplets it created go, unless kept on purpose. */
+async function removeNewDroplets(
+  ctx: OpContext,
+  deployment: Deployment,
+  applied: readonly AppliedStep[],
+  keep: boolean,
+): Promise<string | undefined> {
+  const created = applied.filter(
+    (a) => a.kind === 'droplet' && a.action === 'create' && a.outcome === 'ok' && a.id,
+  );
+  if (created.length === 0) return undefined;
+  const names = created.map((a) => a.name).join(', ');
+  if (keep) return `kept the droplets this attempt created (keep_failed): ${names}`;
+  const steps: PlanStep[] = created.map((a) => ({
+    kind: 'droplet',
+    action: 'delete',
+    name: a.name,
+    id: a.id!,
+    reason: 'created by a failed deploy',
+  }));
+  try {
+    await moduleOf('droplet').apply(ctx, deployment, steps);
+    return `removed the droplets this attempt created: ${names}`;
+  } catch (error) {
+    return `could not remove the droplets this attempt created (${names}): ${isToolError(error) ? error.describe() : String(error)} Run teardown or deploy again.`;
+  }
+}
+
+export const deployOperation: Operation<DeployInput, DeployResult> = {
+  name: 'deploy',
+  summary:
+    'converge the deployment to deployment.yml (registry, app, droplets, DNS, firewall) and verify it is live',
+  mutating: true,
+  input: deployInputSchema,
+  run: deploy,
+  render: renderDeploy,
+};

@@ -1,0 +1,19 @@
+import type * as z from 'zod';
+import { imageDigestSchema, imageTagSchema } from '../../config/image.js';
+import { booleanParamSchema, commonInputSchema } from '../../config/input.js';
+
+export const deployInputSchema = commonInputSchema
+  .extend({
+    /** Deploy this tag of the Base2 image (app components and droplet containers). */
+    image_tag: imageTagSchema.optional(),
+    /** Or pin an exact digest (`sha256:…`). */
+    image_digest: imageDigestSchema.optional(),
+    /** Keep droplets a failed attempt created, for inspection (they are removed by default). */
+    keep_failed: booleanParamSchema.default(false),
+  })
+  .refine((input) => !(input.image_tag && input.image_digest), {
+    message: 'give image_tag or image_digest, not both',
+    path: ['image_digest'],
+  });
+
+export type DeployInput = z.output<typeof deployInputSchema>;

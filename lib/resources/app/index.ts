@@ -1,0 +1,56 @@
+/**
+ * App Platform: the deployment's app, owned by exact name (`<name>-<environment>`), converged to
+ * the manifest's app spec. The orchestrator applies the invocation's image with `withImage` to
+ * `deployment.app.spec` before asking for the desired state.
+ */
+import type { Deployment } from '../../config/manifest.js';
+import type { Facts, ResourceModule } from '../types.js';
+import { applyApp } from './apply.js';
+import { appWarnings, destroyApp, planApp } from './plan.js';
+import { readApps } from './read.js';
+import { appReadiness } from './readiness.js';
+import type { AppActual, AppDesired } from './types.js';
+import { verifyApp } from './verify.js';
+
+export { describeFailure, failingStep, pendingOf, tailLines } from './failure.js';
+export { type ImageChoice, withImage } from './image.js';
+export { destroyApp, planApp } from './plan.js';
+export { findApp, readApps } from './read.js';
+export { appReadiness, readinessOf } from './readiness.js';
+export { normalizeSpec, SECRET_VALUE, specDifferences, specMatches } from './spec-compare.js';
+export { expandSpec, flattenSpec } from './spec-wire.js';
+export type { AppActual, AppDesired, AppPayload, AppState, DeploymentState } from './types.js';
+export { expectedImages, verifyApp } from './verify.js';
+
+/** Pure: the host of `https://base2-staging-x1y2z.ondigitalocean.app`, the CNAME target. */
+export function hostOf(ingress: string | undefined): string | undefined {
+  if (!ingress) return undefined;
+  try {
+    return new URL(ingress.includes('://') ? ingress : `https://${ingress}`).hostname || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function desiredApp(deployment: Deployment): AppDesired | undefined {
+  const app = deployment.app;
+  return app ? { spec: app.spec, verify: app.verify } : undefined;
+}
+
+function appFacts(actual: AppActual): Partial<Facts> {
+  const host = hostOf(actual.app?.defaultIngress);
+  return host ? { appHost: host } : {};
+}
+
+export const appModule: ResourceModule<AppDesired, AppActual> = {
+  kind: 'app',
+  desired: desiredApp,
+  read: readApps,
+  plan: planApp,
+  apply: applyApp,
+  destroy: destroyApp,
+  warnings: (actual, deployment) => appWarnings(actual, deployment.slug),
+  facts: appFacts,
+  readiness: appReadiness,
+  verify: verifyApp,
+};

@@ -1,0 +1,180 @@
+/**
+ * Carrying out domain and record steps: the domain first (with its marker), then the records all at
+ * once, then a domain delete last. Creates look before they make anything, so a retry after an
+ * unclear failure never doubles a record.
+ */
+import type { Deployment } from '../../config/manifest.js';
+import { createOnce, isNotFound } from '../../do/index.js';
+import { isToolError } from '../../errors.js';
+import type { OpContext } from '../../ops/types.js';
+import { mutate } from '../mutate.js';
+import type { AppliedStep, PlanStep } from '../types.js';
+import type { DomainCreate, RecordWrite } from './plan.js';
+import { listRecords } from './read.js';
+import { canonicalData, type ExistingRecord } from './records.js';
+
+const records = (ctx: OpContext, domain: string) => ctx.api.client.v2.domains.byDomain_name(domain).records;
+
+/** Creates one record unless an identical one exists (found after an unclear failure). */
+async function createRecord(
+  ctx: OpContext,
+  write: RecordWrite,
+): Promise<{ record: ExistingRecord; created: boolean }> {
+  const data = canonicalData(write.type, write.data, write.domain);
+  const { resource, created } = await createOnce({
+    what: `DNS record ${write.type} ${write.name}.${write.domain}`,
+    clock: ctx.clock,
+    settleMs: ctx.tuning.pollInitialMs,
+    find: async () =>
+      (await listRecords(ctx, write.domain, { name: write.name, type: write.type }))?.find(
+        (r) => r.data === data,
+      ),
+    create: async () => {
+      const answer = await records(ctx, write.domain).post({
+        type: write.type,
+        name: write.name,
+        data: write.data,
+        ttl: write.ttl,
+      });
+      const id = answer?.domainRecord?.id ?? 0;
+      return { id, type: write.type, name: write.name, data, ttl: write.ttl };
+    },
+  });
+  return { record: resource, created };
+}
+
+/** Runs `call`; true when DigitalOcean answered 404 (already gone is fine), false when it worked. */
+async function answersNotFound(call: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await call();
+    return false;
+  } catch (error) {
+    if (isNotFound(error)) return true;
+    throw error;
+  }
+}
+
+/**
+ * The domain, then its marker. The marker is written only when this call made the domain (or an
+ * unclear create turned out to have made it): a domain that already existed is someone else's.
+ */
+async function createDomain(ctx: OpContext, slug: string, step: PlanStep): Promise<AppliedStep> {
+  const { domain, marker } = step.payload as DomainCreate;
+  const made = await mutate(ctx, slug, { kind: 'domain', name: domain, action: 'create' }, () =>
+    createOnce({
+      what: `domain ${domain}`,
+      clock: ctx.clock,
+      settleMs: ctx.tuning.pollInitialMs,
+      hint: 'A domain can exist once across all of DigitalOcean: check domain.name in deployment.yml.',
+      find: async () =>
+        (await answersNotFound(() => ctx.api.client.v2.domains.byDomain_name(domain).get()))
+          ? undefined
+          : domain,
+      create: async () => {
+        await ctx.api.client.v2.domains.post({ name: domain });
+        return domain;
+      },
+    }),
+  );
+  if (!made.created) {
+    return {
+      kind: 'domain',
+      action: 'create',
+      name: domain,
+      id: domain,
+      outcome: 'ok',
+      detail: 'already existed; not marked as created by this tool',
+    };
+  }
+  await mutate(ctx, slug, { kind: 'record', name: `TXT ${marker.name} in ${domain}`, action: 'create' }, () =>
+    createRecord(ctx, { domain, type: 'TXT', ...marker }),
+  );
+  return {
+    kind: 'domain',
+    action: 'create',
+    name: domain,
+    id: domain,
+    outcome: 'ok',
+    detail: `marked with ${marker.name}`,
+  };
+}
+
+async function applyRecord(
+  ctx: OpContext,
+  slug: string,
+  domain: string,
+  step: PlanStep,
+): Promise<AppliedStep> {
+  const target = { kind: 'record' as const, name: `${step.name} in ${domain}`, action: step.action };
+  const done = (detail?: string): AppliedStep => ({
+    kind: 'record',
+    action: step.action,
+    name: step.name,
+    ...(step.id ? { id: step.id } : {}),
+    outcome: 'ok',
+    ...(detail ? { detail } : {}),
+  });
+  if (step.action === 'create') {
+    const write = step.payload as RecordWrite;
+    const { record, created } = await mutate(ctx, slug, target, () => createRecord(ctx, write));
+    return { ...done(created ? write.data : `${write.data} already existed`), id: String(record.id) };
+  }
+  const byId = records(ctx, domain).byDomain_record_id(Number(step.id));
+  if (step.action === 'update') {
+    const write = step.payload as RecordWrite;
+    // DigitalOcean re-validates the stored record on every update: `data` must always be sent.
+    await mutate(ctx, slug, target, () => byId.put({ type: write.type, data: write.data, ttl: write.ttl }));
+    return done(step.reason);
+  }
+  const gone = await mutate(ctx, slug, target, () => answersNotFound(() => byId.delete()));
+  return done(gone ? 'already gone' : step.reason);
+}
+
+async function deleteDomain(ctx: OpContext, slug: string, step: PlanStep): Promise<AppliedStep> {
+  const domain = step.id ?? step.name;
+  const gone = await mutate(ctx, slug, { kind: 'domain', name: domain, action: 'delete' }, () =>
+    answersNotFound(() => ctx.api.client.v2.domains.byDomain_name(domain).delete()),
+  );
+  return {
+    kind: 'domain',
+    action: 'delete',
+    name: domain,
+    id: domain,
+    outcome: 'ok',
+    ...(gone ? { detail: 'already gone' } : {}),
+  };
+}
+
+/**
+ * Record steps run in parallel; a failure fails the apply (after the others have finished, so the
+ * audit trail holds everything that happened) with the first error.
+ */
+export async function applyDomain(
+  ctx: OpContext,
+  deployment: Deployment,
+  steps: PlanStep[],
+): Promise<AppliedStep[]> {
+  const domain = deployment.domain?.name.toLowerCase() ?? '';
+  const slug = deployment.slug;
+  const applied: AppliedStep[] = [];
+  for (const step of steps.filter((s) => s.kind === 'domain' && s.action === 'create')) {
+    applied.push(await createDomain(ctx, slug, step));
+  }
+  const recordSteps = steps.filter((s) => s.kind === 'record' && s.action !== 'noop');
+  const settled = await Promise.allSettled(recordSteps.map((step) => applyRecord(ctx, slug, domain, step)));
+  const failures: unknown[] = [];
+  settled.forEach((result, i) => {
+    const step = recordSteps[i]!;
+    if (result.status === 'fulfilled') applied.push(result.value);
+    else {
+      failures.push(result.reason);
+      const detail = isToolError(result.reason) ? result.reason.message : 'unexpected failure';
+      applied.push({ kind: 'record', action: step.action, name: step.name, outcome: 'failed', detail });
+    }
+  });
+  if (failures.length > 0) throw failures[0];
+  for (const step of steps.filter((s) => s.kind === 'domain' && s.action === 'delete')) {
+    applied.push(await deleteDomain(ctx, slug, step));
+  }
+  return applied;
+}

@@ -1,0 +1,125 @@
+import { isOwnedByTags } from '../../config/identity.js';
+import type { Deployment } from '../../config/manifest.js';
+import { isNotFound } from '../../do/index.js';
+import type { OpContext } from '../../ops/types.js';
+import { mutate } from '../mutate.js';
+import type { AppliedStep, PlanStep } from '../types.js';
+import { waitFor } from '../wait.js';
+import { createDroplets } from './create.js';
+import type { DropletPayload, DropletStep } from './plan.js';
+import { listOwned, listTagged } from './read.js';
+import { bootReadiness } from './readiness.js';
+import { resizeDroplet } from './resize.js';
+
+const result = (step: DropletStep, outcome: AppliedStep['outcome'], detail?: string): AppliedStep => ({
+  kind: 'droplet',
+  action: step.action,
+  name: step.name,
+  ...(step.id ? { id: step.id } : {}),
+  outcome,
+  ...(detail ? { detail } : {}),
+});
+
+/** Deleting a droplet that is already gone is done, not a failure. */
+async function deleteById(ctx: OpContext, slug: string, step: DropletStep): Promise<AppliedStep> {
+  let gone = false;
+  await mutate(ctx, slug, { kind: 'droplet', name: step.name, action: 'delete' }, async () => {
+    try {
+      await ctx.api.client.v2.droplets.byDroplet_id(Number(step.id)).delete();
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      gone = true;
+    }
+  });
+  return result(step, 'ok', gone ? 'already gone' : undefined);
+}
+
+/**
+ * The bulk delete, checked again just before: if a droplet without the ownership tag has taken
+ * the slug tag since the plan was made, only the owned ones are deleted, one by one.
+ */
+async function deleteByTag(
+  ctx: OpContext,
+  slug: string,
+  step: DropletStep,
+  tag: string,
+): Promise<AppliedStep[]> {
+  const tagged = await listTagged(ctx, tag);
+  const owned = tagged.filter((d) => isOwnedByTags(d.tags, slug));
+  if (owned.length === 0) return [result(step, 'skipped', 'no droplet left with the tag')];
+  if (owned.length < tagged.length) {
+    return Promise.all(owned.map((d) => deleteById(ctx, slug, { ...step, name: d.name, id: String(d.id) })));
+  }
+  await mutate(ctx, slug, { kind: 'droplet', name: step.name, action: 'delete' }, () =>
+    ctx.api.client.v2.droplets.delete({ queryParameters: { tagName: tag } }),
+  );
+  return [result(step, 'ok', `${owned.length} droplet(s): ${owned.map((d) => d.name).join(', ')}`)];
+}
+
+/** Old generations go only once their successors are active, whoever calls apply and when. */
+async function retire(ctx: OpContext, slug: string, steps: DropletStep[]): Promise<AppliedStep[]> {
+  const payload = steps[0]?.payload;
+  if (payload?.type !== 'retire') return [];
+  const successors = payload.successors;
+  const state = await waitFor(ctx, `generation ${payload.generation} becoming active`, async () =>
+    bootReadiness(await listOwned(ctx, slug), successors, ctx.clock.now()),
+  );
+  if (state.state !== 'ready') {
+    const why = `kept until generation ${payload.generation} is active (${state.detail})`;
+    return steps.map((s) => result(s, 'skipped', why));
+  }
+  return Promise.all(steps.map((s) => deleteById(ctx, slug, s)));
+}
+
+const typeOf = (step: DropletStep): DropletPayload['type'] | undefined => step.payload?.type;
+
+/** Runs every part, then reports them all, or throws the first failure once nothing is still running. */
+async function settleAll(parts: Array<Promise<AppliedStep[]>>): Promise<AppliedStep[]> {
+  const settled = await Promise.allSettled(parts);
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.flatMap((s) => (s.status === 'fulfilled' ? s.value : []));
+}
+
+/**
+ * Creates (by generation), resizes and plain deletes run in parallel; bulk deletes and the
+ * retirement of replaced generations follow. Every call goes through mutate (audited).
+ */
+export async function applyDropletSteps(
+  ctx: OpContext,
+  deployment: Deployment,
+  planned: readonly PlanStep[],
+): Promise<AppliedStep[]> {
+  const slug = deployment.slug;
+  const steps = planned as readonly DropletStep[];
+  const creates = new Map<string, DropletStep[]>();
+  for (const s of steps) {
+    if (s.action !== 'create' || s.payload?.type !== 'create') continue;
+    const generation = s.payload.create.generation;
+    creates.set(generation, [...(creates.get(generation) ?? []), s]);
+  }
+  const resizes = steps.flatMap((s) =>
+    s.action === 'update' && s.id && s.payload?.type === 'resize'
+      ? [{ name: s.name, id: Number(s.id), size: s.payload.size }]
+      : [],
+  );
+  const deletes = steps.filter((s) => s.action === 'delete');
+  const first = await settleAll([
+    ...[...creates.values()].map((group) => createDroplets(ctx, slug, group)),
+    ...resizes.map((target) => resizeDroplet(ctx, slug, target)),
+    ...deletes
+      .filter((s) => s.id && typeOf(s) === undefined)
+      .map(async (s) => [await deleteById(ctx, slug, s)]),
+  ]);
+  const later = await settleAll([
+    ...deletes.flatMap((s) =>
+      s.payload?.type === 'delete-by-tag' ? [deleteByTag(ctx, slug, s, s.payload.tag)] : [],
+    ),
+    retire(
+      ctx,
+      slug,
+      deletes.filter((s) => s.id && typeOf(s) === 'retire'),
+    ),
+  ]);
+  return [...first, ...later];
+}

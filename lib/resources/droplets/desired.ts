@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+import { ownershipTags } from '../../config/identity.js';
+import type { Deployment } from '../../config/manifest.js';
+import { publicKeyFingerprint } from '../ssh-key/fingerprint.js';
+import { cloudInitSpec, renderCloudInit } from './cloud-init.js';
+import type { DesiredDroplets, UserDataSource } from './model.js';
+import { dropletGeneration, generationDropletName } from './names.js';
+
+export const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+type WithDroplets = Deployment & { droplets: NonNullable<Deployment['droplets']> };
+
+function userDataOf(deployment: WithDroplets): UserDataSource {
+  const own = deployment.droplets.user_data;
+  if (own !== undefined) return { source: 'manifest', text: own, sha256: sha256(own) };
+  const spec = cloudInitSpec(deployment);
+  const template = renderCloudInit(spec);
+  return { source: 'tool', spec, template, sha256: sha256(template) };
+}
+
+/** The droplets the manifest asks for; undefined without a droplets section. Pure. */
+export function desiredDroplets(deployment: Deployment): DesiredDroplets | undefined {
+  if (!deployment.droplets) return undefined;
+  const section = deployment.droplets;
+  const userData = userDataOf(deployment as WithDroplets);
+  const sshKeyFingerprint = publicKeyFingerprint(section.ssh_key.public_key);
+  const generation = dropletGeneration({
+    image: section.image,
+    region: section.region,
+    userDataSha256: userData.sha256,
+    sshKeyFingerprint,
+  });
+  return {
+    slug: deployment.slug,
+    count: section.count,
+    size: section.size,
+    image: section.image,
+    region: section.region,
+    tags: ownershipTags(deployment.slug),
+    sshKeyFingerprint,
+    generation,
+    names: Array.from({ length: section.count }, (_, i) =>
+      generationDropletName(deployment.slug, generation, i + 1),
+    ),
+    userData,
+    health: { port: section.health.port, path: section.health.path },
+  };
+}

@@ -1,0 +1,63 @@
+import { systemClock } from '../../lib/clock.js';
+import { runOperation } from '../../lib/ops/run.js';
+import type { AnyOperation, OpReport } from '../../lib/ops/types.js';
+import type { TestEmulator } from '../support/emulator.js';
+import { ROOT } from '../support/op-context.js';
+
+/** The environment a user would put in .env to point the tool at this emulator. */
+export function emulatorEnv(t: TestEmulator, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    DIGITALOCEAN_TOKEN: t.emu.token,
+    DIGITALOCEAN_API_URL: t.emu.apiUrl,
+    DIGITALOCEAN_CA_FILE: t.emu.caCertPath,
+    DO_SSH_PORT: String(t.emu.sshPort),
+    DO_HTTP_PORT: String(t.emu.httpPort),
+    DEPLOY_ENV: 'staging',
+    ...extra,
+  };
+}
+
+export interface RunResult<R> {
+  report: OpReport<R>;
+  logs: string[];
+}
+
+/** Runs an operation exactly as `npm run invoke` does, against the emulator, with fast polling. */
+export async function runOp<R = unknown>(
+  t: TestEmulator,
+  operation: AnyOperation,
+  input: Record<string, unknown>,
+  options: { timeoutMs?: number; env?: Record<string, string> } = {},
+): Promise<RunResult<R>> {
+  const logs: string[] = [];
+  const report = await runOperation(operation, input, {
+    envSource: emulatorEnv(t, options.env),
+    cwd: ROOT,
+    clock: systemClock,
+    random: Math.random,
+    logSink: (line) => logs.push(line),
+    timeoutMs: options.timeoutMs ?? 60_000,
+    tuning: { pollInitialMs: 20, pollMaxMs: 100 },
+  });
+  return { report: report as OpReport<R>, logs };
+}
+
+/** The account as CI leaves it before a deploy: the registry exists and the images are pushed. */
+export async function seedRegistry(t: TestEmulator, tags: readonly string[] = ['latest', '1.4.2', 'bad']) {
+  await t.dots.v2.registry.post({ name: 'base2', subscriptionTierSlug: 'basic', region: 'nyc3' });
+  for (const tag of tags) await t.admin('POST', '/_emulator/registry/images', { repository: 'base2', tag });
+}
+
+/** What the app's live URL serves: the emulator answers with the active deployment's image and env. */
+export async function liveVersion(
+  t: TestEmulator,
+  url: string,
+): Promise<{ image: string; deployment_id: string; env: Record<string, string> }> {
+  const response = await t.fetch(url);
+  if (response.status !== 200) throw new Error(`live URL answered ${response.status}`);
+  return (await response.json()) as never;
+}
+
+export function mutatingCalls(report: OpReport): number {
+  return report.api_calls.mutating;
+}
