@@ -3,19 +3,17 @@
  * counting, https only), plus a plain HTTPS client for what dots does not cover.
  */
 import { readFileSync } from 'node:fs';
-import { createDigitalOceanClient, DigitalOceanApiKeyAuthenticationProvider } from '@digitalocean/dots';
-import type { ParseNodeFactoryRegistry } from '@microsoft/kiota-abstractions';
+import { DigitalOceanApiKeyAuthenticationProvider } from '@digitalocean/dots/src/dots/DigitalOceanApiKeyAuthenticationProvider.js';
 import { CustomFetchHandler, FetchRequestAdapter, HttpClient } from '@microsoft/kiota-http-fetchlibrary';
 import type { Clock, Random } from '../clock.js';
 import { ConfigError } from '../errors.js';
 import { type ApiCallEntry, ApiCallLog } from './call-log.js';
 import { createEngine, type HttpEngine } from './engine.js';
-import { LenientJsonParseNodeFactory } from './parse-node.js';
 import { RateBudget } from './rate-budget.js';
+import { createSlimClient, type DigitalOceanClient } from './slim-client.js';
 import { createTransport, type FetchFunction, requireHttps } from './transport.js';
 
-/** The dots client (its type is not exported by the package). */
-export type DigitalOceanClient = ReturnType<typeof createDigitalOceanClient>;
+export type { DigitalOceanClient };
 
 export interface DoClientOptions {
   token: string;
@@ -141,10 +139,7 @@ export function createDoClient(options: DoClientOptions): DoApi {
   );
   // The client captures the base URL when created.
   adapter.baseUrl = baseUrl;
-  const client = createDigitalOceanClient(adapter);
-  // Registered after createDigitalOceanClient, which installs Kiota's JSON parser over any earlier one.
-  const parsers = adapter.getParseNodeFactory() as ParseNodeFactoryRegistry;
-  parsers.contentTypeAssociatedFactories.set('application/json', new LenientJsonParseNodeFactory());
+  const client = createSlimClient(adapter);
 
   return { client, calls, https: httpsOn(engine, options), baseUrl, close: () => engine.close() };
 }
