@@ -46,9 +46,8 @@ function listProblems(problems: readonly Problem[]): string {
   return problems.map((p) => `${p.path}: ${p.message}`).join('; ');
 }
 
-/** The environment (.env, process environment) is missing something or malformed. */
-export class ConfigError extends ToolError {
-  readonly kind = 'config';
+/** An error made of problems, each naming where it is: listed at once, all in one sentence. */
+abstract class ProblemsError extends ToolError {
   readonly exitCode = 2;
   readonly statusCode = 400;
   readonly problems: readonly Problem[];
@@ -63,21 +62,14 @@ export class ConfigError extends ToolError {
   }
 }
 
+/** The environment (.env, process environment) is missing something or malformed. */
+export class ConfigError extends ProblemsError {
+  readonly kind = 'config';
+}
+
 /** An operation's input (CLI flags, function params, manifest) is invalid. */
-export class InputError extends ToolError {
+export class InputError extends ProblemsError {
   readonly kind = 'input';
-  readonly exitCode = 2;
-  readonly statusCode = 400;
-  readonly problems: readonly Problem[];
-
-  constructor(subject: string, problems: readonly Problem[], options: ToolErrorOptions = {}) {
-    super(`${subject} is invalid: ${listProblems(problems)}.`, options);
-    this.problems = problems;
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), problems: this.problems };
-  }
 }
 
 /** A web call without the right secret. */
