@@ -19,8 +19,10 @@ export function renderReport(report: OpReport, render?: (report: OpReport) => st
   const lines: string[] = [];
   const subject = report.deployment ? `${report.op} ${report.deployment}` : report.op;
   lines.push(`${subject}: ${STATUS_WORD[report.status]}`);
-  for (const warning of report.warnings) lines.push(`warning: ${warning}`);
-  if (render) lines.push('', render(report).trimEnd());
+  // An operation that renders itself may show its warnings in place; the rest are listed here.
+  const rendered = render ? render(report).trimEnd() : undefined;
+  for (const warning of report.warnings) if (!rendered?.includes(warning)) lines.push(`warning: ${warning}`);
+  if (rendered !== undefined) lines.push('', rendered);
   else if (report.result !== undefined && report.result !== null) {
     lines.push('', stringify(report.result, { lineWidth: 0 }).trimEnd());
   }

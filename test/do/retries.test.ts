@@ -142,12 +142,13 @@ describe('retries', () => {
   });
 
   it('times out a slow GET and repeats it; a timed-out POST is ambiguous', async () => {
-    const { api, server } = await doFixture({ scale: 10, client: { requestTimeoutMs: 2000 } });
-    server.script({ ...ok, delayMs: 500 }, ok);
+    // A whole real second for the answers that should arrive, so a loaded machine cannot time them out.
+    const { api, server } = await doFixture({ scale: 2, client: { requestTimeoutMs: 2000 } });
+    server.script({ ...ok, delayMs: 1500 }, ok);
     await readAccount(api);
     expect(api.calls.entries().map((e) => e.error ?? e.status)).toEqual(['timeout', 200]);
 
-    server.script({ ...created, delayMs: 500 });
+    server.script({ ...created, delayMs: 1500 });
     const error = await failure(createDroplet(api));
     expect(error).toMatchObject({ status: 0, ambiguous: true, reason: 'timeout' });
     expect(error.message).toContain('no complete response within 2 s');
