@@ -221,3 +221,10 @@ describe('exec results (pure)', () => {
     );
   });
 });
+
+describe('exec on the command line', () => {
+  it('takes --command-timeout as the command limit, since --timeout bounds the whole invocation', () => {
+    const input = execInputSchema.parse({ target: 'droplets', command: 'uptime', command_timeout: '120' });
+    expect(input.timeout).toBe(120);
+  });
+});

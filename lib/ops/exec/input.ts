@@ -53,7 +53,17 @@ function wholeNumber(min: number, max: number, unit: string, suffix?: RegExp) {
     .pipe(z.number().int(message).min(min, message).max(max, message));
 }
 
-export const execInputSchema = commonInputSchema
+/**
+ * `command_timeout` is the same as `timeout`: on the command line `--timeout` bounds the whole
+ * invocation, so `--command-timeout` is how a person sets the command's own limit there.
+ */
+const commandTimeoutAlias = (raw: unknown) => {
+  if (typeof raw !== 'object' || raw === null || !('command_timeout' in raw)) return raw;
+  const { command_timeout, ...rest } = raw as Record<string, unknown>;
+  return 'timeout' in rest ? raw : { ...rest, timeout: command_timeout };
+};
+
+const execFields = commonInputSchema
   .extend({
     target: z.string().refine((value) => parseTarget(value) !== undefined, TARGET_RULE),
     command: z
@@ -87,7 +97,9 @@ export const execInputSchema = commonInputSchema
     }
   });
 
-export type ExecInput = z.output<typeof execInputSchema>;
+export const execInputSchema = z.preprocess(commandTimeoutAlias, execFields);
+
+export type ExecInput = z.output<typeof execFields>;
 
 /** The target with the `instance` field folded in. */
 export function targetOf(input: Pick<ExecInput, 'target' | 'instance'>): ExecTarget {
