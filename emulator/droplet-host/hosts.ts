@@ -35,7 +35,7 @@ export class DropletHosts {
   private shared: Promise<AddressFront> | undefined;
 
   constructor(private readonly o: DropletHostsOptions) {
-    const pair = ssh2.utils.generateKeyPairSync('ed25519');
+    const pair = parsableKeyPair();
     this.hostKey = pair.private;
     this.hostPublicKey = pair.public;
     const parsed = ssh2.utils.parseKey(pair.public);
@@ -175,4 +175,15 @@ export function loopbackAddress(n: number): string {
   const third = block % 256;
   const second = Math.floor(block / 256);
   return `127.${second}.${third}.${host}`;
+}
+
+/**
+ * ssh2 writes about one ed25519 private key in 256 that its own parser then refuses
+ * ("Malformed OpenSSH private key", mscdex/ssh2#1390): draw again until it reads back.
+ */
+function parsableKeyPair(): { private: string; public: string } {
+  for (;;) {
+    const pair = ssh2.utils.generateKeyPairSync('ed25519');
+    if (!(ssh2.utils.parseKey(pair.private) instanceof Error)) return pair;
+  }
 }

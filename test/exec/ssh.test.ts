@@ -1,4 +1,3 @@
-import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../lib/clock.js';
 import { ConfigError } from '../../lib/errors.js';
@@ -6,10 +5,11 @@ import { ExecError, ExecTimeoutError } from '../../lib/exec/errors.js';
 import { runSsh, type SshOptions } from '../../lib/exec/ssh.js';
 import { Redactor } from '../../lib/log/redact.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
+import { ed25519KeyPair } from '../support/ssh-keys.js';
 
 /** runSsh against the emulator's droplets: real SSH over loopback, keys registered through the API. */
 let t: TestEmulator;
-const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'exec-test' });
+const pair = ed25519KeyPair('exec-test');
 let keyId: number;
 let hostFingerprint: string;
 
@@ -90,7 +90,7 @@ describe('runSsh', () => {
   });
 
   it('refuses a key the droplet was not created with, at once', async () => {
-    const stranger = ssh2.utils.generateKeyPairSync('ed25519');
+    const stranger = ed25519KeyPair();
     const started = Date.now();
     const error = await runSsh(
       options(ready.ip, { ssh: { privateKey: stranger.private, port: t.emu.sshPort } }),

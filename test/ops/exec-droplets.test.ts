@@ -1,4 +1,3 @@
-import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../lib/clock.js';
 import { OWNER_TAG } from '../../lib/config/identity.js';
@@ -9,10 +8,11 @@ import { runOperation } from '../../lib/ops/run.js';
 import type { OpReport } from '../../lib/ops/types.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
 import { ROOT } from '../support/op-context.js';
+import { ed25519KeyPair } from '../support/ssh-keys.js';
 
 /** exec on the deployment's droplets, end to end: validated input, list calls, SSH into the emulator's droplets. */
 let t: TestEmulator;
-const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'base2-staging' });
+const pair = ed25519KeyPair('base2-staging');
 const SLUG = 'base2-staging';
 const logs: string[] = [];
 let hostFingerprint: string;
@@ -176,7 +176,7 @@ describe('exec on droplets', () => {
   });
 
   it('refuses a key the droplets do not know', async () => {
-    const stranger = ssh2.utils.generateKeyPairSync('ed25519');
+    const stranger = ed25519KeyPair();
     const error = await failure(
       { target: `${SLUG}-1`, command: 'true' },
       { DO_SSH_PRIVATE_KEY: stranger.private },

@@ -1,16 +1,16 @@
-import { utils } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployOperation } from '../../lib/ops/deploy/index.js';
 import { infoOperation } from '../../lib/ops/info/index.js';
 import { teardownOperation } from '../../lib/ops/teardown/index.js';
 import type { OpReport } from '../../lib/ops/types.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
+import { ed25519KeyPair } from '../support/ssh-keys.js';
 import { runOp, seedRegistry } from './support.js';
 
 let t: TestEmulator;
 const SECRET_ENV = 'planted-secret-value-9f8e7d6c5b4a';
 const WEB_SECRET = 'planted-web-secret-0123456789abcdefghijklmnop';
-const keys = utils.generateKeyPairSync('ed25519');
+const keys = ed25519KeyPair();
 const outputs: string[] = [];
 
 /** Every form a secret could leak in: as is, base64, URL-encoded, and each line of a PEM. */
