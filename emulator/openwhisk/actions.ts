@@ -117,9 +117,10 @@ async function invokeAction(state: FunctionsState, invoker: Invoker, req: EmuReq
   const payload = invocationPayload(req.body);
   invoker.checkFinalParameters(ns, action, Object.keys(payload));
   const wait = blockingWait(req);
-  const invocation = invoker.invoke(ns, action, payload);
+  const blocking = req.query.get('blocking') === 'true';
+  const invocation = invoker.invoke(ns, action, payload, blocking ? { syncLimitMs: wait } : {});
   const idHeader = { 'x-openwhisk-activation-id': invocation.activationId };
-  if (req.query.get('blocking') !== 'true') {
+  if (!blocking) {
     return { status: 202, body: { activationId: invocation.activationId }, headers: idHeader };
   }
   const activation = await invoker.waitFor(invocation, wait);

@@ -117,7 +117,8 @@ function finish(message) {
 
 async function run() {
   const input = await readInput();
-  const deadline = Date.now() + input.timeoutMs;
+  // A caller's synchronous cut may come before the time limit (see invoker.ts).
+  const deadline = Date.now() + (input.deadlineMs === undefined ? input.timeoutMs : input.deadlineMs);
   report({ type: 'start' });
   setEnvironment(Object.assign({}, input.env, { __OW_DEADLINE: deadline }));
   let handler;

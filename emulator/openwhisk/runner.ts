@@ -23,6 +23,11 @@ export interface RunRequest {
   params: Record<string, unknown>;
   context: Record<string, unknown>;
   timeoutMs: number;
+  /**
+   * Real milliseconds from the runtime's start to the deadline the action's context reports;
+   * the time limit (`timeoutMs`) when absent. Never later than the time limit.
+   */
+  deadlineMs?: number;
   memoryMb: number;
   logLimitBytes: number;
   /** Virtual time, for log timestamps. */
@@ -114,6 +119,7 @@ export function runAction(request: RunRequest): RunHandle {
       params: request.params,
       context: request.context,
       timeoutMs: request.timeoutMs,
+      deadlineMs: Math.min(request.deadlineMs ?? request.timeoutMs, request.timeoutMs),
     }),
   );
 

@@ -9,7 +9,7 @@ import type { EmuCore, EmuRequest, EmuResponse } from '../core/types.js';
 import { credentialsNamespace } from './auth.js';
 import { keyValue, qualifiedName } from './entities.js';
 import { OW_MESSAGES, OwError, owErrorResponse, owNotFound, owRoute } from './errors.js';
-import type { Invoker } from './invoker.js';
+import { type Invoker, SYNC_LIMIT_MS } from './invoker.js';
 import type { ActionRecord, FunctionsState } from './state.js';
 import { webEvent } from './web-event.js';
 import { splitExtension, transcode } from './web-response.js';
@@ -61,7 +61,7 @@ async function handleWeb(state: FunctionsState, invoker: Invoker, req: EmuReques
     invoker.checkFinalParameters(ns, action, mergedKeys);
   }
 
-  const invocation = invoker.invoke(ns, action, event);
+  const invocation = invoker.invoke(ns, action, event, { syncLimitMs: SYNC_LIMIT_MS });
   const headers = { ...cors, 'x-openwhisk-activation-id': invocation.activationId };
   const activation = await invoker.waitFor(invocation);
   if (!activation) return owErrorResponse(202, OW_MESSAGES.responseNotReady, headers);

@@ -4,7 +4,8 @@ import type { OpContext } from '../ops/types.js';
 import type { ResourceKind } from './types.js';
 
 export interface MutationTarget {
-  kind: ResourceKind;
+  /** A resource kind, or `lock`: the deployment lock (lib/lock) is audited like any change. */
+  kind: ResourceKind | 'lock';
   name: string;
   /** create, update, delete, resize, power_off, … */
   action: string;

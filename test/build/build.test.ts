@@ -32,7 +32,7 @@ afterAll(async () => {
 describe('buildFunctions', () => {
   it('bundles the fixture function, with dots and ssh2 inside, under the 1 MB budget', async () => {
     expect(bundle.op).toBe('hello');
-    expect(bundle.file).toBe(join(outDir, 'hello', 'index.js'));
+    expect(bundle.file).toBe(join(outDir, 'hello', 'index.cjs'));
     expect(bundle.bytes).toBeLessThan(MAX_BUNDLE_BYTES);
     expect(bundle.oversize).toBe(false);
     console.log(`fixture bundle: ${(bundle.bytes / 1024).toFixed(1)} KB`);
@@ -41,9 +41,9 @@ describe('buildFunctions', () => {
     expect(code).toContain('require("cpu-features")');
   });
 
-  it('writes a package.json that makes the bundle CommonJS with index.js as main', async () => {
+  it('writes a package.json whose main is the CommonJS bundle index.cjs', async () => {
     const pkg = JSON.parse(await readFile(join(outDir, 'hello', 'package.json'), 'utf8'));
-    expect(pkg).toMatchObject({ type: 'commonjs', main: 'index.js' });
+    expect(pkg).toMatchObject({ type: 'module', main: 'index.cjs' });
   });
 
   it('flags bundles over the size limit', async () => {
@@ -52,7 +52,7 @@ describe('buildFunctions', () => {
       const [over] = await buildFunctions({ outDir: tiny, entries: { hello: FIXTURE }, maxBytes: 1024 });
       expect(over?.oversize).toBe(true);
       expect(describeBuild(over ? [over] : [], tiny, 1024)[0]).toMatch(
-        /^hello\/index\.js\s+\d+\.\d KB {2}OVER THE 1 KB LIMIT$/,
+        /^hello\/index\.cjs\s+\d+\.\d KB {2}OVER THE 1 KB LIMIT$/,
       );
     } finally {
       await rm(tiny, { recursive: true, force: true });

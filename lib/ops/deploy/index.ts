@@ -1,5 +1,6 @@
 import type { Deployment } from '../../config/manifest.js';
 import { isToolError } from '../../errors.js';
+import { type DeploymentLock, deploymentLock } from '../../lock/index.js';
 import type { AppliedStep, Check, PlanStep, Readiness } from '../../resources/types.js';
 import { waitFor } from '../../resources/wait.js';
 import {
@@ -37,7 +38,11 @@ export interface DeployResult {
  * chains in parallel, wait for the platform, point DNS, verify, then retire what was replaced.
  * Every phase reads DigitalOcean again, so a call after `in_progress` continues where it stopped.
  */
-async function deploy(input: DeployInput, ctx: OpContext): Promise<OpOutcome<DeployResult>> {
+async function deploy(
+  input: DeployInput,
+  ctx: OpContext,
+  held?: DeploymentLock,
+): Promise<OpOutcome<DeployResult>> {
   const deployment = overrideImage(loadDeployment(ctx, input.env), {
     tag: input.image_tag,
     digest: input.image_digest,
@@ -63,6 +68,16 @@ async function deploy(input: DeployInput, ctx: OpContext): Promise<OpOutcome<Dep
   });
   if (input.dry_run) return outcome(changes.length === 0 ? 'noop' : 'succeeded');
 
+  // Deploy, edit and teardown of one deployment never interleave (lib/lock); after waiting for
+  // another one, plan again from what it left.
+  const lock = held ?? deploymentLock(ctx, deployment.slug, { waitSeconds: input.lock_wait });
+  if (changes.length > 0 && (await lock.acquire()) === 'waited') {
+    try {
+      return await deploy(input, ctx, lock);
+    } finally {
+      await lock.release();
+    }
+  }
   const byKind = new Map(plans.map((p) => [p.kind, p]));
   try {
     // Phase 1: the registry (the app's image and the droplets' registry credential live there)
@@ -101,9 +116,17 @@ async function deploy(input: DeployInput, ctx: OpContext): Promise<OpOutcome<Dep
     const final = planWorld(deployment, fresh, factsOf(fresh), kinds);
     for (const w of warningsOf(deployment, fresh, kinds, final)) if (!warnings.includes(w)) warnings.push(w);
     const domain = final.find((p) => p.kind === 'domain');
+    if (changesOf(final).length > 0 && (await lock.acquire()) === 'waited')
+      return await deploy(input, ctx, lock);
     result.applied.push(...(await applyKind(ctx, deployment, domain, 'now')));
     result.checks = await verifyAll(ctx, deployment, final);
     const failed = result.checks.filter((c) => !c.ok);
+    if (failed.length > 0 && ctx.deadline.expired()) {
+      // Checks cut short by the deadline prove nothing either way: the next call verifies again.
+      result.progress = { phase: 'verifying', detail: failed.map((c) => `${c.kind} ${c.name}`).join(', ') };
+      result.checks = result.checks.filter((c) => c.ok);
+      return outcome('in_progress');
+    }
     if (failed.length > 0) {
       result.failure = {
         kind: failed[0]!.kind,
@@ -118,6 +141,8 @@ async function deploy(input: DeployInput, ctx: OpContext): Promise<OpOutcome<Dep
     result.failure = { kind: 'apply', detail: error.describe() };
     result.failure.cleanup = await removeNewDroplets(ctx, deployment, result.applied, input.keep_failed);
     return outcome('failed');
+  } finally {
+    if (!held) await lock.release();
   }
   return outcome(result.applied.length === 0 ? 'noop' : 'succeeded');
 }

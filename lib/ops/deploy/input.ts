@@ -1,6 +1,7 @@
 import type * as z from 'zod';
 import { imageDigestSchema, imageTagSchema } from '../../config/image.js';
 import { booleanParamSchema, commonInputSchema } from '../../config/input.js';
+import { lockInputShape } from '../../lock/input.js';
 
 export const deployInputSchema = commonInputSchema
   .extend({
@@ -10,6 +11,8 @@ export const deployInputSchema = commonInputSchema
     image_digest: imageDigestSchema.optional(),
     /** Keep droplets a failed attempt created, for inspection (they are removed by default). */
     keep_failed: booleanParamSchema.default(false),
+    /** Seconds to wait while another deploy, edit or teardown holds the deployment. */
+    ...lockInputShape,
   })
   .refine((input) => !(input.image_tag && input.image_digest), {
     message: 'give image_tag or image_digest, not both',

@@ -2,6 +2,7 @@ import type * as z from 'zod';
 import { booleanParamSchema, commonInputSchema } from '../../config/input.js';
 import type { Deployment } from '../../config/manifest.js';
 import { isToolError } from '../../errors.js';
+import { type DeploymentLock, deploymentLock, lockInputShape } from '../../lock/index.js';
 import { destroyRegistry } from '../../resources/registry/index.js';
 import type { AppliedStep, PlanStep } from '../../resources/types.js';
 import { type Kind, kindsOf, moduleOf, readWorld, type World, warningsOf } from '../converge.js';
@@ -12,6 +13,8 @@ import type { OpContext, Operation, OpOutcome } from '../types.js';
 const teardownInputSchema = commonInputSchema.extend({
   /** The registry is the account's, shared by every environment: deleted only when asked. */
   include_registry: booleanParamSchema.default(false),
+  /** Seconds to wait while another deploy, edit or teardown holds the deployment. */
+  ...lockInputShape,
 });
 export type TeardownInput = z.output<typeof teardownInputSchema>;
 
@@ -33,7 +36,11 @@ const ORDER: readonly Kind[] = ['domain', 'app', 'firewall', 'droplet', 'ssh_key
  * bulk endpoints where DigitalOcean has them, then reads again to prove nothing owned remains.
  * The control plane (Functions namespace, functions, triggers) is not a resource of the deployment.
  */
-async function teardown(input: TeardownInput, ctx: OpContext): Promise<OpOutcome<TeardownResult>> {
+async function teardown(
+  input: TeardownInput,
+  ctx: OpContext,
+  held?: DeploymentLock,
+): Promise<OpOutcome<TeardownResult>> {
   const deployment = loadDeployment(ctx, input.env);
   const kinds = kindsOf(deployment).sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
   ctx.progress({ step: 'reading DigitalOcean', detail: kinds.join(', ') });
@@ -56,6 +63,25 @@ async function teardown(input: TeardownInput, ctx: OpContext): Promise<OpOutcome
   if (steps.length === 0) return outcome('noop');
   if (input.dry_run) return outcome('succeeded');
 
+  // Never interleaved with a deploy or edit (lib/lock); after waiting, read again what is left.
+  const lock = held ?? deploymentLock(ctx, deployment.slug, { waitSeconds: input.lock_wait });
+  try {
+    if ((await lock.acquire()) === 'waited') return await teardown(input, ctx, lock);
+    return outcome(await destroyAll(ctx, deployment, kinds, steps, input.include_registry, result));
+  } finally {
+    if (!held) await lock.release();
+  }
+}
+
+/** Deletes, then reads again; the status, with `result` filled in. */
+async function destroyAll(
+  ctx: OpContext,
+  deployment: Deployment,
+  kinds: readonly Kind[],
+  steps: readonly PlanStep[],
+  includeRegistry: boolean,
+  result: TeardownResult,
+): Promise<OpOutcome<TeardownResult>['status']> {
   // Kinds are independent once DNS stops pointing at them: delete them all at once.
   const byKind = new Map<Kind, PlanStep[]>();
   for (const step of steps) {
@@ -72,7 +98,7 @@ async function teardown(input: TeardownInput, ctx: OpContext): Promise<OpOutcome
   }
 
   const after = await readWorld(ctx, deployment, kinds);
-  result.remaining = planJson(destroySteps(deployment, after, kinds, input.include_registry));
+  result.remaining = planJson(destroySteps(deployment, after, kinds, includeRegistry));
   if (errors.length > 0 || result.remaining.length > 0) {
     result.failure = [
       ...errors,
@@ -80,9 +106,9 @@ async function teardown(input: TeardownInput, ctx: OpContext): Promise<OpOutcome
         ? [`${result.remaining.length} owned resource(s) remain: run teardown again`]
         : []),
     ].join(' ');
-    return outcome('failed');
+    return 'failed';
   }
-  return outcome('succeeded');
+  return 'succeeded';
 }
 
 function destroySteps(

@@ -20,7 +20,7 @@ export { appReadiness, readinessOf } from './readiness.js';
 export { normalizeSpec, SECRET_VALUE, specDifferences, specMatches } from './spec-compare.js';
 export { expandSpec, flattenSpec } from './spec-wire.js';
 export type { AppActual, AppDesired, AppPayload, AppState, DeploymentState } from './types.js';
-export { expectedImages, verifyApp } from './verify.js';
+export { expectedImages, liveCheck, verifyApp } from './verify.js';
 
 /** Pure: the host of `https://base2-staging-x1y2z.ondigitalocean.app`, the CNAME target. */
 export function hostOf(ingress: string | undefined): string | undefined {

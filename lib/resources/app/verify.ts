@@ -77,7 +77,8 @@ export function liveUrlOf(app: AppState, path: string): string | undefined {
   return new URL(path.replace(/^\/+/, ''), base.endsWith('/') ? base : `${base}/`).href;
 }
 
-async function liveCheck(ctx: OpContext, app: AppState, desired: AppDesired): Promise<Check> {
+/** The live URL answers the expected status from the app's active deployment, running `desired.spec`. */
+export async function liveCheck(ctx: OpContext, app: AppState, desired: AppDesired): Promise<Check> {
   const name = `${app.name} live URL`;
   const url = liveUrlOf(app, desired.verify.path);
   if (!url || !app.active) return { kind: 'app', name, ok: false, detail: 'the app has no live URL yet' };

@@ -102,5 +102,10 @@ export async function createDroplets(
   for (let i = 0; i < names.length; i += MAX_NAMES_PER_CREATE) {
     batches.push({ names: names.slice(i, i + MAX_NAMES_PER_CREATE), payload, userData, firstLookup });
   }
-  return (await Promise.all(batches.map((b) => createBatch(ctx, slug, b)))).flat();
+  // Every batch finishes before a failure is reported: a caller that cleans up after a failure
+  // must not read the droplets while another batch's create is still on its way.
+  const settled = await Promise.allSettled(batches.map((b) => createBatch(ctx, slug, b)));
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.flatMap((s) => (s.status === 'fulfilled' ? s.value : []));
 }

@@ -26,6 +26,7 @@ export {
   parseDropletName,
 } from './names.js';
 export { type DropletPayload, type DropletStep, destroyDroplets, planDroplets } from './plan.js';
+export { docrRepository, type ImageRef, registryImages } from './registry-images.js';
 
 /**
  * The addresses DNS should point at: the active droplets of the newest generation that has any

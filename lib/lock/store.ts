@@ -1,0 +1,82 @@
+/**
+ * The lock key through the API. Every change goes through `mutate` (audited as `lock <slug>`);
+ * reads name the key by its fingerprint, so no list of the account's keys is needed.
+ */
+import { isNotFound, toApiError } from '../do/index.js';
+import type { OpContext } from '../ops/types.js';
+import { mutate } from '../resources/mutate.js';
+import { type LockHolder, parseHolder } from './holder.js';
+import { lockFingerprint, lockPublicKey } from './key.js';
+
+export interface LockKey {
+  id: number;
+  name: string;
+  /** Undefined when the name is not one this tool writes (changed by hand). */
+  holder: LockHolder | undefined;
+}
+
+export type LockAction = 'acquire' | 'renew' | 'release' | 'take over';
+
+const target = (slug: string, action: LockAction) => ({ kind: 'lock' as const, name: slug, action });
+
+function toLockKey(slug: string, key: { id?: number | null; name?: string | null } | null | undefined) {
+  const name = key?.name ?? '';
+  return { id: key?.id ?? 0, name, holder: parseHolder(slug, name) };
+}
+
+/** Registers the lock key under `name`; DigitalOcean answers 422 when it is registered already. */
+export async function createLockKey(ctx: OpContext, slug: string, name: string): Promise<LockKey> {
+  const answer = await mutate(ctx, slug, target(slug, 'acquire'), () =>
+    ctx.api.client.v2.account.keys.post({ name, publicKey: lockPublicKey(slug) }),
+  );
+  return toLockKey(slug, answer?.sshKey);
+}
+
+/**
+ * The registered lock key (by fingerprint, or by id), or undefined when none is. dots types the
+ * path parameter as a number, but DigitalOcean takes the fingerprint there too.
+ */
+export async function readLockKey(ctx: OpContext, slug: string, id?: number): Promise<LockKey | undefined> {
+  const identifier = id ?? (lockFingerprint(slug) as unknown as number);
+  try {
+    const answer = await ctx.api.client.v2.account.keys.bySsh_key_identifier(identifier).get();
+    return answer?.sshKey ? toLockKey(slug, answer.sshKey) : undefined;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw toApiError(error, { action: 'read', resource: `the lock of ${slug}` });
+  }
+}
+
+/** Writes a new holder (renewal); false when the key is gone, i.e. the lock was lost. */
+export async function renameLockKey(
+  ctx: OpContext,
+  slug: string,
+  id: number,
+  name: string,
+): Promise<boolean> {
+  return mutate(ctx, slug, target(slug, 'renew'), async () => {
+    try {
+      await ctx.api.client.v2.account.keys.bySsh_key_identifier(id).put({ name });
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  });
+}
+
+/** Deletes the lock key by id (ids are never reused, so a newer holder's key is never hit); gone is fine. */
+export async function deleteLockKey(
+  ctx: OpContext,
+  slug: string,
+  id: number,
+  action: 'release' | 'take over',
+): Promise<void> {
+  await mutate(ctx, slug, target(slug, action), async () => {
+    try {
+      await ctx.api.client.v2.account.keys.bySsh_key_identifier(id).delete();
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  });
+}

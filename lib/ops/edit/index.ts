@@ -1,0 +1,143 @@
+/**
+ * `edit`: change a running deployment — scale, environment, image, DNS records — as one unit: plan
+ * every part, apply them all, wait, verify them all; if anything fails, restore every part and
+ * verify the restore. Changes are patches of what DigitalOcean holds now, not of the manifest, so
+ * the next deploy converges the deployment back to deployment.yml.
+ */
+import { secretValuesOf } from '../../config/app-spec.js';
+import type { Deployment } from '../../config/manifest.js';
+import { isToolError } from '../../errors.js';
+import { type DeploymentLock, deploymentLock } from '../../lock/index.js';
+import { dropletsModule } from '../../resources/droplets/index.js';
+import type { AppliedStep, Check, PlanStep } from '../../resources/types.js';
+import { loadDeployment } from '../deployment.js';
+import { planJson, planTable } from '../plan-table.js';
+import type { OpContext, Operation, OpOutcome } from '../types.js';
+import { type Attempted, applyEditPlan, settleEdit } from './apply.js';
+import { type EditInput, editInputSchema, secretsOf } from './input.js';
+import { type EditPlan, hasWork, planEdit, readEditWorld, stepsOf, touchedBy } from './plan.js';
+import { renderEdit } from './render.js';
+import { type RestoreOutcome, restoreEdit } from './restore.js';
+import { verifyEdit } from './verify.js';
+
+export { type ChangeSet, type EditInput, editInputSchema } from './input.js';
+
+export interface EditResult {
+  dry_run: boolean;
+  /** The changes asked for that are not there yet, one line each (`services.web.instance_count: 1 → 2`). */
+  changes: string[];
+  plan: Omit<PlanStep, 'payload'>[];
+  plan_table: string;
+  applied: AppliedStep[];
+  checks: Check[];
+  /** Where it stopped when the deadline came: the same edit, called again, follows it on. */
+  progress?: { phase: string; detail: string };
+  failure?: { kind: string; detail: string; logs?: string };
+  /** Present when the edit failed after changing something: whether everything is back, verified. */
+  restore?: RestoreOutcome;
+}
+
+function changesOf(plan: EditPlan): string[] {
+  return [
+    ...(plan.app?.changes ?? []),
+    ...(plan.droplets?.changes ?? []),
+    ...(plan.records?.steps.map((s) => `${s.action} record ${s.name}: ${s.reason}`) ?? []),
+  ];
+}
+
+async function edit(input: EditInput, ctx: OpContext, held?: DeploymentLock): Promise<OpOutcome<EditResult>> {
+  ctx.log.redactor.addAll(secretsOf(input.changes));
+  const deployment = loadDeployment(ctx, input.env);
+  const touched = touchedBy(deployment, input.changes);
+  ctx.progress({ step: 'reading DigitalOcean' });
+  const plan = planEdit(deployment, input.changes, touched, await readEditWorld(ctx, deployment, touched));
+  // A value set on a variable that is SECRET now stays SECRET: mask it before anything can log it.
+  if (plan.app)
+    ctx.log.redactor.addAll(secretValuesOf(plan.app.next.spec).filter((v) => !v.startsWith('EV[')));
+  const steps = stepsOf(plan);
+  const result: EditResult = {
+    dry_run: input.dry_run,
+    changes: changesOf(plan),
+    plan: planJson(steps),
+    plan_table: planTable(steps),
+    applied: [],
+    checks: [],
+  };
+  const outcome = (status: OpOutcome<EditResult>['status']): OpOutcome<EditResult> => ({
+    status,
+    deployment: deployment.slug,
+    result,
+    warnings: plan.warnings,
+  });
+  if (input.dry_run) return outcome(steps.length === 0 ? 'noop' : 'succeeded');
+  if (!hasWork(plan)) return outcome('noop');
+
+  // One mutating operation per deployment at a time (lib/lock); after waiting, plan again.
+  const lock = held ?? deploymentLock(ctx, deployment.slug, { waitSeconds: input.lock_wait });
+  try {
+    if ((await lock.acquire()) === 'waited') return await edit(input, ctx, lock);
+    return outcome(await carryOut(ctx, deployment, input, plan, result));
+  } finally {
+    if (!held) await lock.release();
+  }
+}
+
+/** Apply, wait, verify, retire what was replaced; on any failure restore. Fills `result`. */
+async function carryOut(
+  ctx: OpContext,
+  deployment: Deployment,
+  input: EditInput,
+  plan: EditPlan,
+  result: EditResult,
+): Promise<OpOutcome<EditResult>['status']> {
+  const fail = async (failure: NonNullable<EditResult['failure']>, attempted: Attempted) => {
+    result.failure = failure;
+    result.restore = await restoreEdit(ctx, deployment, plan, attempted);
+    return 'failed' as const;
+  };
+  ctx.progress({ step: 'applying the edit', detail: result.changes.join('; ') });
+  const applied = await applyEditPlan(ctx, deployment, plan);
+  result.applied.push(...applied.applied);
+  if (applied.error) return fail({ kind: 'apply', detail: applied.error.describe() }, applied.attempted);
+
+  const settled = await settleEdit(ctx, deployment, plan, applied.attempted);
+  if (settled.state === 'pending') {
+    result.progress = { phase: 'waiting for DigitalOcean', detail: settled.detail };
+    return 'in_progress';
+  }
+  if (settled.state === 'failed') {
+    const { kind, detail, logs } = settled;
+    return fail({ kind, detail, ...(logs ? { logs } : {}) }, applied.attempted);
+  }
+  result.checks = await verifyEdit(ctx, deployment, plan, input.changes);
+  const bad = result.checks.filter((c) => !c.ok);
+  if (bad.length > 0) {
+    return fail(
+      { kind: 'verify', detail: bad.map((c) => `${c.kind} ${c.name}: ${c.detail}`).join('; ') },
+      applied.attempted,
+    );
+  }
+  // Only now, verified, the droplets of a replaced generation go; their failing leaves extras, not a partial edit.
+  const deferred = (plan.droplets?.steps ?? []).filter((s) => s.deferred);
+  if (deferred.length > 0) {
+    try {
+      result.applied.push(...(await dropletsModule.apply(ctx, deployment, deferred)));
+    } catch (error) {
+      if (!isToolError(error)) throw error;
+      plan.warnings.push(
+        `The droplets the edit replaced were not all deleted (${error.describe()}): the next deploy or edit retires them.`,
+      );
+    }
+  }
+  return 'succeeded';
+}
+
+export const editOperation: Operation<EditInput, EditResult> = {
+  name: 'edit',
+  summary:
+    'change a running deployment (scale, env, image, DNS records) as one verified unit, restored on failure',
+  mutating: true,
+  input: editInputSchema,
+  run: edit,
+  render: renderEdit,
+};

@@ -1,0 +1,44 @@
+import type { OpReport } from '../types.js';
+import type { EditResult } from './index.js';
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n');
+}
+
+/** What a person reads after an edit: the plan, what was done, the checks, any failure and the restore. */
+export function renderEdit(report: OpReport<EditResult>): string {
+  const r = report.result;
+  const lines: string[] = [r.dry_run ? 'Plan (dry run, nothing changed):' : 'Plan:', indent(r.plan_table)];
+  if (r.applied.length > 0) {
+    lines.push('', 'Applied:');
+    for (const a of r.applied)
+      lines.push(
+        `  ${a.outcome === 'ok' ? '✓' : a.outcome === 'skipped' ? '·' : '✗'} ${a.action} ${a.kind} ${a.name}${a.detail ? ` — ${a.detail}` : ''}`,
+      );
+  }
+  if (r.checks.length > 0) {
+    lines.push('', 'Checks:');
+    for (const c of r.checks) lines.push(`  ${c.ok ? '✓' : '✗'} ${c.kind} ${c.name}: ${c.detail}`);
+  }
+  if (r.progress) {
+    lines.push('', `Still in progress (${r.progress.phase}): ${r.progress.detail}`);
+    lines.push('Run the same edit again to follow it to the end and verify it.');
+  }
+  if (r.failure) {
+    lines.push('', `Failed (${r.failure.kind}): ${r.failure.detail}`);
+    if (r.failure.logs) lines.push('', 'Last log lines:', indent(r.failure.logs));
+  }
+  if (r.restore) {
+    lines.push(
+      '',
+      r.restore.ok
+        ? 'Restored the state from before the edit:'
+        : 'Could NOT fully restore the state from before the edit:',
+    );
+    for (const detail of r.restore.details) lines.push(`  ${detail}`);
+  }
+  return lines.join('\n');
+}

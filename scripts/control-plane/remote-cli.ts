@@ -1,0 +1,126 @@
+/**
+ * `npm run remote -- <op> [--name value …] [--json] [--wait|--no-wait] [--timeout 10m] [--debug]`:
+ * runs an operation in the deployed control plane and exits like `npm run invoke`: 0 done, 1 failed
+ * (or still in progress when --timeout ran out), 2 invalid input or configuration, and 2 when the
+ * web secret is refused.
+ *
+ * Waiting is the default, on a terminal and off it: `in_progress` is not a result a person or a CI
+ * job can act on, and each further call only continues from DigitalOcean's state. --no-wait makes
+ * exactly one call.
+ */
+import { InputError } from '../../lib/errors.js';
+import { operations } from '../../lib/ops/index.js';
+import { exitCodeOf, type OpReport } from '../../lib/ops/types.js';
+import { parseArgs } from '../cli/args.js';
+import { progressPrinter, renderReport } from '../cli/output.js';
+import { type CliIo, failWith } from './cli-io.js';
+import { callRemote, type RemoteOptions } from './remote-call.js';
+import { loadRemoteEnv } from './remote-env.js';
+
+export interface RemoteCliOptions {
+  pauses?: RemoteOptions['pauses'];
+}
+
+const DEFAULT_TIMEOUT_MS = 15 * 60_000;
+/** Error kinds that mean "fix the call", as the tool's own InputError and ConfigError do. */
+const USAGE_KINDS = new Set(['auth', 'config', 'input']);
+
+export function remoteHelp(): string {
+  const ops = Object.values(operations)
+    .map((op) => `  ${op.name.padEnd(10)} ${op.summary}`)
+    .join('\n');
+  return `usage: npm run remote -- <operation> [--name value …] [--json] [--wait|--no-wait] [--timeout 10m] [--debug]
+
+Runs an operation in the deployed control plane (OPS_WEB_URL, with OPS_WEB_SECRET; bootstrap writes
+both to .env). The flags after the operation are its input, as for \`npm run invoke\`.
+
+operations:
+${ops}
+
+flags:
+  --json        print exactly one JSON document (the operation's report) on stdout
+  --wait        call again while the operation answers in_progress (the default)
+  --no-wait     make one call and report what it answered
+  --timeout D   stop calling after D (90s, 5m; default 15m); calling again later continues
+  --debug       show stack traces for internal errors
+`;
+}
+
+export async function runRemoteCli(
+  argv: readonly string[],
+  io: CliIo,
+  options: RemoteCliOptions = {},
+): Promise<number> {
+  let flags = { json: false, debug: false };
+  try {
+    const args = parseArgs(argv);
+    flags = args.flags;
+    if (args.flags.help || args.op === undefined) {
+      io.stdout.write(remoteHelp());
+      return args.flags.help ? 0 : 2;
+    }
+    const operation = operations[args.op as keyof typeof operations];
+    if (!operation) {
+      throw new InputError('The command line', [
+        {
+          path: 'operation',
+          message: `unknown operation "${args.op}"; choose one of ${Object.keys(operations).join(', ')}`,
+        },
+      ]);
+    }
+    const env = loadRemoteEnv(io.source, io.cwd);
+    const stderr = io.stderr;
+    const outcome = await callRemote({
+      op: operation.name,
+      input: args.input,
+      env,
+      clock: io.clock,
+      random: io.random,
+      wait: args.flags.wait ?? true,
+      timeoutMs: args.flags.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      ...(options.pauses ? { pauses: options.pauses } : {}),
+      ...(args.flags.json ? {} : { onProgress: progressPrinter(stderr) }),
+    });
+    if (!args.flags.json && stderr.isTTY) stderr.write('\r\x1b[2K');
+
+    if (outcome.kind === 'report') {
+      const { report } = outcome;
+      io.stdout.write(
+        args.flags.json ? `${JSON.stringify(report, null, 2)}\n` : render(report, operation.render),
+      );
+      if (report.status === 'in_progress') {
+        stderr.write(
+          `The operation is still in progress after ${outcome.calls} call(s): run the same command again to continue.\n`,
+        );
+        return 1;
+      }
+      return exitCodeOf(report.status);
+    }
+    if (outcome.kind === 'not_ready') {
+      if (args.flags.json)
+        io.stdout.write(`${JSON.stringify({ status: 'in_progress', detail: outcome.detail }, null, 2)}\n`);
+      stderr.write(
+        `The ${operation.name} function has not answered yet: ${outcome.detail}. Run the same command again to continue.\n`,
+      );
+      return 1;
+    }
+    const { error } = outcome;
+    if (args.flags.json) io.stdout.write(`${JSON.stringify({ error }, null, 2)}\n`);
+    stderr.write(`error: ${error.message}${error.hint ? ` ${error.hint}` : ''}\n`);
+    return USAGE_KINDS.has(error.kind) ? 2 : 1;
+  } catch (error) {
+    return failWith(io, error, flags);
+  }
+}
+
+/**
+ * The operation's own rendering, or the generic one when it cannot read the report: the deployed
+ * functions may be another version of the code than this checkout.
+ */
+function render(report: OpReport, own: ((report: OpReport) => string) | undefined): string {
+  try {
+    return renderReport(report, own);
+  } catch {
+    return renderReport(report);
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * `npm run remote` against web functions in the emulator that answer the ways the real ones can
+ * when time runs short: `in_progress` again and again, or not at all within the web limit (202).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountModule } from '../../emulator/resources/account.js';
+import { functionsModule } from '../../emulator/resources/functions/index.js';
+import { systemClock } from '../../lib/clock.js';
+import { createHttps } from '../../lib/do/index.js';
+import { flattenNamespace, type NamespaceInfo } from '../../scripts/control-plane/namespace.js';
+import { OpenWhisk } from '../../scripts/control-plane/openwhisk.js';
+import { runRemoteCli } from '../../scripts/control-plane/remote-cli.js';
+import { packageUrl } from '../../scripts/control-plane/web-url.js';
+import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
+import { captureIo } from './support.js';
+
+const SECRET = 'remote-test-web-secret-0123456789abcdef';
+const FUNCTIONS = {
+  // Always still working, as a deploy is while a build runs.
+  deploy: `exports.main = async (params) => ({ statusCode: 200, body: {
+    op: 'deploy', status: 'in_progress', deployment: 'base2-staging', warnings: [], audit: [],
+    result: { progress: { phase: 'waiting for DigitalOcean', detail: 'app: BUILDING' }, echo: params.image_tag },
+    api_calls: { total: 1, mutating: 0, byMethod: {}, retries: 0, rateLimited: 0 },
+    tool_time_ms: 1, wall_time_ms: 1, platform_wait_ms: 0 } })`,
+  // Ignores its context deadline: the platform answers 202 and lets it run on.
+  info: `exports.main = async () => { await new Promise((r) => setTimeout(r, 3000)); return { statusCode: 200, body: {} }; }`,
+};
+
+let t: TestEmulator;
+let ns: NamespaceInfo;
+
+beforeAll(async () => {
+  t = await startTestEmulator({ modules: [accountModule, functionsModule], timeScale: 50 });
+  ns = flattenNamespace(
+    (await t.dots.v2.functions.namespaces.post({ label: 'remote', region: 'nyc1' }))?.namespace,
+  )!;
+  const https = createHttps({ clock: systemClock, random: Math.random, caPem: t.emu.caPem });
+  const ow = new OpenWhisk(ns, https);
+  await ow.putPackage('ops', { parameters: [], annotations: [], publish: false });
+  for (const [name, code] of Object.entries(FUNCTIONS)) {
+    await ow.putAction('ops', name, {
+      exec: { kind: 'nodejs:18', code, binary: false },
+      parameters: [],
+      annotations: [
+        { key: 'web-export', value: true },
+        { key: 'require-whisk-auth', value: SECRET },
+      ],
+      limits: { timeout: 10_000 },
+    });
+  }
+  await https.close();
+});
+
+afterAll(async () => {
+  await t?.stop();
+});
+
+function io(extra: Record<string, string> = {}) {
+  return captureIo(
+    {
+      OPS_WEB_URL: packageUrl(ns, 'ops'),
+      OPS_WEB_SECRET: SECRET,
+      DIGITALOCEAN_CA_FILE: t.emu.caCertPath,
+      ...extra,
+    },
+    process.cwd(),
+  );
+}
+
+const pauses = { inProgressMs: 20, notReadyMs: 100 };
+
+describe('npm run remote', () => {
+  it('calls again while the operation answers in_progress, and exits 1 when --timeout runs out', async () => {
+    const run = io();
+    const code = await runRemoteCli(['deploy', '--image-tag', '1.4.2', '--timeout', '1s'], run, { pauses });
+    expect(code).toBe(1);
+    expect(run.err()).toMatch(
+      /… deploy: in progress — waiting for DigitalOcean: app: BUILDING\n… deploy: in progress/,
+    );
+    expect(run.err()).toMatch(/still in progress after \d+ call\(s\): run the same command again/);
+    expect(run.out()).toMatch(/deploy base2-staging: still in progress/);
+  }, 30_000);
+
+  it('makes exactly one call with --no-wait, and prints the report as JSON with --json', async () => {
+    const run = io();
+    const code = await runRemoteCli(['deploy', '--no-wait', '--json', '--image-tag', '1.4.2'], run, {
+      pauses,
+    });
+    expect(code).toBe(1);
+    expect(JSON.parse(run.out())).toMatchObject({ status: 'in_progress', result: { echo: '1.4.2' } });
+    expect(run.err()).toMatch(/after 1 call\(s\)/);
+  });
+
+  it('says so when the platform answers 202 (the function outlived the web limit)', async () => {
+    const run = io();
+    const code = await runRemoteCli(['info', '--timeout', '1s'], run, { pauses });
+    expect(code).toBe(1);
+    expect(run.err()).toMatch(
+      /… info: still running — the function is still running past the web call's limit \(activation [0-9a-f]+\)/,
+    );
+    expect(run.err()).toMatch(/The info function has not answered yet/);
+  }, 30_000);
+
+  it('exits 2 when the secret is refused, the configuration is missing or the operation unknown', async () => {
+    const refused = io({ OPS_WEB_SECRET: 'w'.repeat(40) });
+    expect(await runRemoteCli(['deploy'], refused, { pauses })).toBe(2);
+    expect(refused.err()).toMatch(/The web secret was refused/);
+    const unconfigured = captureIo({}, process.cwd());
+    expect(await runRemoteCli(['deploy'], unconfigured)).toBe(2);
+    expect(unconfigured.err()).toMatch(/OPS_WEB_URL: is required/);
+    const unknown = io();
+    expect(await runRemoteCli(['launch'], unknown)).toBe(2);
+    expect(unknown.err()).toMatch(/unknown operation "launch"/);
+    for (const run of [refused, unconfigured, unknown]) expect(run.err() + run.out()).not.toContain(SECRET);
+  });
+});

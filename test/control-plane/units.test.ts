@@ -1,0 +1,224 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in plain strings is project.yml's substitution syntax
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readZip } from '../../emulator/openwhisk/zip.js';
+import { ConfigError } from '../../lib/errors.js';
+import { generateWebSecret } from '../../scripts/control-plane/bootstrap-plane.js';
+import { setEnvLines, writeEnvUpdates } from '../../scripts/control-plane/env-file.js';
+import { includedFiles, readFunctionCode } from '../../scripts/control-plane/function-code.js';
+import { functionSource, functionsRegionFor, loadPlaneEnv } from '../../scripts/control-plane/plane-env.js';
+import { resolveProject } from '../../scripts/control-plane/project.js';
+import { interpret } from '../../scripts/control-plane/remote-call.js';
+import { loadRemoteEnv } from '../../scripts/control-plane/remote-env.js';
+import { functionUrl, packageUrl } from '../../scripts/control-plane/web-url.js';
+import { crc32, createZip } from '../../scripts/control-plane/zip.js';
+
+const TOKEN = `dop_v1_${'0123456789abcdef'.repeat(4)}`;
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'base2-units-'));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function thrown(work: () => unknown): ConfigError {
+  try {
+    work();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('zip', () => {
+  it('writes archives the emulator (and so the runtime) extracts back to the same files', () => {
+    const files = [
+      { name: 'index.cjs', data: Buffer.from('exports.main = (a, b) => ({ ok: true });\n'.repeat(500)) },
+      { name: '.do/app.yaml', data: Buffer.from('name: base2\n') },
+      { name: 'empty.txt', data: Buffer.alloc(0) },
+    ];
+    const zip = createZip(files);
+    expect(zip.subarray(0, 4).toString('base64')).toBe('UEsDBA==');
+    expect(readZip(zip)).toEqual(files);
+    expect(createZip(files).equals(zip)).toBe(true);
+  });
+
+  it('computes the standard CRC-32 and refuses paths that leave the archive', () => {
+    expect(crc32(Buffer.from('123456789'))).toBe(0xcbf43926);
+    expect(() => createZip([{ name: '../x', data: Buffer.alloc(0) }])).toThrow(RangeError);
+    expect(() => createZip([{ name: '/etc/x', data: Buffer.alloc(0) }])).toThrow(RangeError);
+  });
+});
+
+describe('function code', () => {
+  it('zips what .include lists, directories expanded, with a digest of names and contents', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, '.do'));
+    writeFileSync(join(dir, 'index.cjs'), 'exports.main = () => ({})');
+    writeFileSync(join(dir, '.do/app.yaml'), 'name: x\n');
+    writeFileSync(join(dir, 'index.ts'), 'not shipped');
+    writeFileSync(join(dir, '.include'), 'index.cjs\n./.do/\n');
+    const code = readFunctionCode(dir, 'fn');
+    expect(code.files).toEqual(['index.cjs', '.do/app.yaml']);
+    expect(readZip(Buffer.from(code.zipBase64, 'base64')).map((e) => e.name)).toEqual(code.files);
+    writeFileSync(join(dir, '.do/app.yaml'), 'name: y\n');
+    expect(readFunctionCode(dir, 'fn').digest).not.toBe(code.digest);
+  });
+
+  it('explains an unbuilt function or a bad list', () => {
+    const dir = tempDir();
+    expect(thrown(() => includedFiles(dir, 'fn')).message).toMatch(
+      /\.include: is missing: the function has not been built/,
+    );
+    writeFileSync(join(dir, '.include'), '../secret\n');
+    expect(thrown(() => includedFiles(dir, 'fn')).message).toMatch(/must be a path inside/);
+    writeFileSync(join(dir, '.include'), 'gone.js\n');
+    expect(thrown(() => includedFiles(dir, 'fn')).message).toMatch(/"gone.js", which does not exist/);
+  });
+});
+
+describe('.env updates', () => {
+  it('changes one line in place, appends new ones and keeps every other line', () => {
+    const before = '# mine\nDIGITALOCEAN_TOKEN=x\nOPS_WEB_URL=https://old\n\nLOG_LEVEL=debug';
+    const after = setEnvLines(before, { OPS_WEB_URL: 'https://new/ops', OPS_WEB_SECRET: 's3cr3t value' });
+    expect(after).toBe(
+      '# mine\nDIGITALOCEAN_TOKEN=x\nOPS_WEB_URL=https://new/ops\n\nLOG_LEVEL=debug\nOPS_WEB_SECRET="s3cr3t value"\n',
+    );
+    expect(parseDotenv(after)).toMatchObject({
+      OPS_WEB_URL: 'https://new/ops',
+      OPS_WEB_SECRET: 's3cr3t value',
+    });
+  });
+
+  it('creates the file readable by its owner only', () => {
+    const file = join(tempDir(), '.env');
+    writeEnvUpdates(file, { OPS_WEB_SECRET: 'abc' });
+    expect(readFileSync(file, 'utf8')).toBe('OPS_WEB_SECRET=abc\n');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('the control plane environment', () => {
+  it('generates 43-character url-safe secrets', () => {
+    const secret = generateWebSecret();
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(generateWebSecret()).not.toBe(secret);
+  });
+
+  it('puts the namespace in the Functions region of DO_REGION, else nyc1', () => {
+    expect(functionsRegionFor('nyc3')).toBe('nyc1');
+    expect(functionsRegionFor('sfo2')).toBe('sfo3');
+    expect(functionsRegionFor('ams3')).toBe('ams3');
+    expect(functionsRegionFor('atl1')).toBe('nyc1');
+    expect(functionsRegionFor(undefined)).toBe('nyc1');
+    expect(loadPlaneEnv({ DIGITALOCEAN_TOKEN: TOKEN, DO_REGION: 'fra1' }, tmpdir())).toMatchObject({
+      label: 'base2-ops',
+      region: 'fra1',
+    });
+  });
+
+  it('lists every problem at once, before any call', () => {
+    const error = thrown(() =>
+      loadPlaneEnv({ OPS_NAMESPACE_REGION: 'nyc3', OPS_NAMESPACE_LABEL: '-bad' }, tmpdir()),
+    );
+    expect(error.problems.map((p) => p.path)).toEqual([
+      'DIGITALOCEAN_TOKEN',
+      'OPS_NAMESPACE_LABEL',
+      'OPS_NAMESPACE_REGION',
+    ]);
+  });
+
+  it('gives functions the resolved token and key, and the settled secret', () => {
+    const env = loadPlaneEnv({ DIGITALOCEAN_ACCESS_TOKEN: TOKEN }, tmpdir()).env;
+    const source = functionSource(
+      { DIGITALOCEAN_ACCESS_TOKEN: TOKEN, DIGITALOCEAN_CA_FILE: '/ca.pem' },
+      env,
+      'secret',
+    );
+    expect(source).toMatchObject({
+      DIGITALOCEAN_TOKEN: TOKEN,
+      OPS_WEB_SECRET: 'secret',
+      DIGITALOCEAN_API_URL: 'https://api.digitalocean.com',
+    });
+  });
+
+  it('refuses project.yml values that cannot be filled, naming each', () => {
+    const error = thrown(() =>
+      resolveProject(
+        {
+          packages: [
+            { name: 'ops', functions: [{ name: 'info', runtime: 'nodejs:18', webSecure: '${MISSING}' }] },
+          ],
+        },
+        {},
+      ),
+    );
+    expect(error.problems).toEqual([
+      { path: 'packages.0.functions.0.webSecure', message: '${MISSING} is unset: set MISSING' },
+    ]);
+  });
+});
+
+describe('remote', () => {
+  it('needs only the web URL (https) and the secret', () => {
+    const env = loadRemoteEnv(
+      { OPS_WEB_URL: 'https://h/api/v1/web/fn-1/ops/', OPS_WEB_SECRET: 's'.repeat(40) },
+      tmpdir(),
+    );
+    expect(env).toEqual({
+      webUrl: 'https://h/api/v1/web/fn-1/ops',
+      secret: 's'.repeat(40),
+      caPem: undefined,
+    });
+    const error = thrown(() =>
+      loadRemoteEnv({ OPS_WEB_URL: 'http://h/ops', OPS_WEB_SECRET: 'short' }, tmpdir()),
+    );
+    expect(error.problems.map((p) => p.path)).toEqual(['OPS_WEB_URL', 'OPS_WEB_SECRET']);
+    expect(error.problems[0]?.message).toMatch(/https is required/);
+  });
+
+  it('reads each answer of a web function', () => {
+    const report = { op: 'info', status: 'succeeded' };
+    expect(interpret(200, null, report, 'info')).toEqual({ kind: 'report', report });
+    expect(interpret(202, 'a1', { error: 'Response not yet ready.' }, 'deploy')).toMatchObject({
+      kind: 'not_ready',
+    });
+    expect(interpret(504, null, { error: { kind: 'timeout', message: 'x' } }, 'deploy')).toMatchObject({
+      kind: 'not_ready',
+    });
+    expect(interpret(401, null, { error: 'The supplied authentication is invalid' }, 'info')).toMatchObject({
+      kind: 'refused',
+      error: { kind: 'auth', message: 'The web secret was refused.' },
+    });
+    expect(
+      interpret(400, null, { error: { kind: 'input', message: 'The deploy input is invalid.' } }, 'deploy'),
+    ).toMatchObject({
+      kind: 'refused',
+      error: { kind: 'input' },
+    });
+    expect(
+      interpret(502, 'a2', { error: 'The action did not produce a valid response.' }, 'info'),
+    ).toMatchObject({
+      error: {
+        kind: 'internal',
+        message:
+          'The info function answered 502 (activation a2): The action did not produce a valid response.',
+      },
+    });
+  });
+
+  it('builds the URLs DigitalOcean serves web functions at', () => {
+    const ns = { apiHost: 'https://faas-nyc1.doserverless.co/', namespace: 'fn-1' };
+    expect(packageUrl(ns, 'ops')).toBe('https://faas-nyc1.doserverless.co/api/v1/web/fn-1/ops');
+    expect(functionUrl(ns, 'ops', 'deploy')).toBe(
+      'https://faas-nyc1.doserverless.co/api/v1/web/fn-1/ops/deploy',
+    );
+  });
+});
