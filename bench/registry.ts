@@ -1,12 +1,20 @@
 /** Every benchmark `npm run bench` knows, in the order it runs them. */
 import { deployTeardown } from './deploy-teardown.js';
+import { execBenchmark } from './exec.js';
+import { functionsBenchmark } from './functions.js';
 import { naiveBaseline } from './naive-baseline.js';
 import { rateLimit } from './rate-limit.js';
 import { scaleBenchmark } from './scale.js';
 import type { Benchmark } from './types.js';
 
-/** The exec and functions benchmarks (issue 8) join this list, after the scale benchmark, when they land. */
-export const BENCHMARKS: readonly Benchmark[] = [deployTeardown, scaleBenchmark, rateLimit, naiveBaseline];
+export const BENCHMARKS: readonly Benchmark[] = [
+  deployTeardown,
+  scaleBenchmark,
+  execBenchmark,
+  functionsBenchmark,
+  rateLimit,
+  naiveBaseline,
+];
 
 /** The benchmarks `names` asks for, in the list's order (all when none), and the names that match none. */
 export function selectBenchmarks(

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Clock } from './clock.js';
 
 /**
@@ -14,7 +15,7 @@ export interface Deadline {
 
 export function createDeadline(clock: Clock, ms: number): Deadline {
   const end = clock.now() + Math.max(0, ms);
-  const controller = new AbortController();
+  const controller = sharedController();
   const timer = setTimeout(
     () => controller.abort(new Error('deadline reached')),
     Math.min(Math.max(0, ms), 2_147_483_647),
@@ -32,6 +33,17 @@ export function noDeadline(): Deadline {
   return {
     remainingMs: () => Number.POSITIVE_INFINITY,
     expired: () => false,
-    signal: new AbortController().signal,
+    signal: sharedController().signal,
   };
+}
+
+/**
+ * A controller whose signal many waits listen to at once (a deploy polls every droplet in
+ * parallel): each wait removes its listener when done, so more than Node's default of 10 at a time
+ * is expected, not a leak.
+ */
+export function sharedController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }

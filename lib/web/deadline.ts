@@ -5,6 +5,7 @@
  * return its answer (`status: in_progress`, an error) instead of being cut off mid-sentence.
  */
 import type { Clock } from '../clock.js';
+import { sharedController } from '../deadline.js';
 import { TimeoutError } from '../errors.js';
 
 /** The parts of DigitalOcean's invocation context that tell the time left. */
@@ -44,7 +45,7 @@ export function deadlineFrom(context: TimedContext | undefined, options: Deadlin
   // Unbounded only when neither the platform nor the caller gives a limit (local runs).
   const at = Number.isFinite(budget) ? start + Math.max(0, budget) : Number.POSITIVE_INFINITY;
 
-  const controller = new AbortController();
+  const controller = sharedController();
   const timer = new AbortController();
   const remainingMs = () => Math.max(0, at - clock.now());
   const abort = () =>

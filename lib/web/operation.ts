@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { type Clock, systemClock } from '../clock.js';
-import { createDeadline, type Deadline } from '../deadline.js';
+import { createDeadline, type Deadline, sharedController } from '../deadline.js';
 import { stdoutSink } from '../log/logger.js';
 import { runOperation } from '../ops/run.js';
 import type { AnyOperation } from '../ops/types.js';
@@ -52,7 +52,7 @@ export function operationDeadline(invocation: InvocationDeadline, clock: Clock):
   const remaining = invocation.remainingMs();
   if (!Number.isFinite(remaining)) return invocation;
   const deadline = createDeadline(clock, remaining - Math.min(WRAP_UP_MAX_MS, remaining * WRAP_UP_SHARE));
-  const controller = new AbortController();
+  const controller = sharedController();
   const abort = (reason: unknown) => {
     if (!controller.signal.aborted) controller.abort(reason);
   };
