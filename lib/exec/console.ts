@@ -6,7 +6,6 @@
  * code comes from the markers the typed line prints (console-line.ts).
  */
 import { randomBytes } from 'node:crypto';
-import WebSocket from 'ws';
 import type { DigitalOceanClient } from '../do/index.js';
 import { toApiError } from '../do/index.js';
 import { wrapCommand } from './console-line.js';
@@ -90,7 +89,7 @@ async function execUrl(options: ConsoleOptions): Promise<URL> {
   return url;
 }
 
-function talk(
+async function talk(
   url: URL,
   options: ConsoleOptions,
   keys: string,
@@ -98,6 +97,8 @@ function talk(
   remainingMs: number,
 ): Promise<void> {
   const ca = trustedCas(options.caPem);
+  // Loaded at the first console session, so the functions that never open one start faster.
+  const { default: WebSocket } = await import('ws');
   const ws = new WebSocket(url, { ...(ca ? { ca } : {}), handshakeTimeout: Math.max(1, remainingMs) });
   const stop = new AbortController();
   const send = (frame: object) => {

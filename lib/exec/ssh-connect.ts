@@ -4,7 +4,7 @@
  * "connection refused"). Refusals that retrying cannot fix (wrong key, wrong host key, unknown
  * host) end the attempt at once.
  */
-import ssh2, { type Client } from 'ssh2';
+import type { Client } from 'ssh2';
 import { ConfigError } from '../errors.js';
 import { ExecError, ExecTimeoutError, seconds } from './errors.js';
 import { sameFingerprint, sha256Fingerprint } from './fingerprint.js';
@@ -111,7 +111,11 @@ function notInTime(options: ConnectOptions, elapsedMs: number): ExecTimeoutError
   );
 }
 
-function connectOnce(options: ConnectOptions, readyTimeoutMs: number): Promise<Connection | Failure> {
+/** ssh2 is loaded when a connection is first made, so the functions that never SSH start faster. */
+const loadSsh2 = async () => (await import('ssh2')).default;
+
+async function connectOnce(options: ConnectOptions, readyTimeoutMs: number): Promise<Connection | Failure> {
+  const ssh2 = await loadSsh2();
   return new Promise((resolve) => {
     const client = new ssh2.Client();
     const pinned = options.ssh.hostFingerprint;
