@@ -81,7 +81,8 @@ async function handle(o: ApiServerOptions, req: IncomingMessage, res: ServerResp
 
   const finish = (response: EmuResponse) => {
     status = response.status;
-    const all = { ...headers, ...response.headers };
+    // `date` from the virtual clock, like `ratelimit-reset`: clients correct clock skew with it.
+    const all = { date: new Date(o.clock.now()).toUTCString(), ...headers, ...response.headers };
     if (!internal && o.onResponse && match && match !== 'method') {
       o.onResponse({
         method,

@@ -25,7 +25,14 @@ export interface DoClientOptions {
   random: Random;
   maxAttempts?: number;
   requestTimeoutMs?: number;
+  /** For a budget of this client's own, when `budget` is not given. Default 250. */
   rateLimitPerMinute?: number;
+  /** The token's budget, shared with the process's other clients of it (sharedRateBudget). */
+  budget?: RateBudget;
+  /** How long one request may be held back by the rate limit in all. Default 2 min. */
+  rateLimitWaitMs?: number;
+  /** The operation's deadline: no request is held back longer than the time left before it, plus 2 s. */
+  deadline?: { remainingMs(): number };
   /** Called for every attempt, through `client` and `https` alike (each keeps its own log). */
   onCall?: (entry: ApiCallEntry) => void;
 }
@@ -54,6 +61,7 @@ export interface HttpsOptions {
   caPem?: string;
   maxAttempts?: number;
   requestTimeoutMs?: number;
+  deadline?: { remainingMs(): number };
   onCall?: (entry: ApiCallEntry) => void;
 }
 
@@ -100,6 +108,7 @@ function httpsOn(engine: HttpEngine, options: HttpsOptions): HttpsClient {
     calls,
     // Other hosts have their own limits; only a 429 they send slows this client down.
     budget: new RateBudget({ clock: options.clock, perMinute: Number.POSITIVE_INFINITY }),
+    ...(options.deadline ? { deadline: options.deadline } : {}),
     ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
     ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
   });
@@ -121,9 +130,13 @@ export function createDoClient(options: DoClientOptions): DoApi {
     random: options.random,
     engine,
     calls,
-    budget: new RateBudget({ clock: options.clock, perMinute: options.rateLimitPerMinute ?? 250 }),
+    budget:
+      options.budget ??
+      new RateBudget({ clock: options.clock, perMinute: options.rateLimitPerMinute ?? 250 }),
     jsonErrorBodies: true,
     urlRole: apiUrlRole,
+    ...(options.deadline ? { deadline: options.deadline } : {}),
+    ...(options.rateLimitWaitMs !== undefined ? { rateLimitWaitMs: options.rateLimitWaitMs } : {}),
     ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
     ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
   });

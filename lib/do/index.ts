@@ -24,5 +24,6 @@ export {
   toToolError,
 } from './errors.js';
 export { type ListAllOptions, listAll, nextPageLink, type Page } from './paginate.js';
-export { RateBudget, type RateBudgetOptions } from './rate-budget.js';
+export { BudgetExhausted, RateBudget, type RateBudgetOptions, type RateTicket } from './rate-budget.js';
+export { budgetKey, type SharedBudgetOptions, sharedRateBudget } from './shared-budget.js';
 export { type FetchFunction, isIdempotent, requireHttps } from './transport.js';

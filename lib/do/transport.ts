@@ -7,7 +7,8 @@ import type { Clock, Random } from '../clock.js';
 import { ConfigError } from '../errors.js';
 import type { ApiCallEntry, ApiCallLog } from './call-log.js';
 import type { HttpEngine } from './engine.js';
-import { BudgetExhausted, numberHeader, RateBudget } from './rate-budget.js';
+import { BudgetExhausted, RateBudget } from './rate-budget.js';
+import { numberHeader } from './rate-window.js';
 import { TransportAnnotation, TransportError } from './transport-error.js';
 import { describeFailure, type Failure, jsonErrorBody, rebuildResponse } from './transport-parts.js';
 
@@ -19,10 +20,17 @@ export interface TransportOptions {
   /** From createEngine: carries the CA trust and the connection pool. */
   engine: HttpEngine;
   calls: ApiCallLog;
-  /** Shared by all requests of one client; a fresh one (250/min) when absent. */
+  /** The token's budget, shared by every client of it (shared-budget.ts); a fresh one (250/min) when absent. */
   budget?: RateBudget;
-  /** Attempts per request, first one included. Default 4. */
+  /** Attempts per request, first one included; 429 answers are not counted. Default 4. */
   maxAttempts?: number;
+  /**
+   * How long one request may be held back by the rate limit in all (pacing, 429 pauses). Default
+   * 2 min: a 429 means nothing was done, so it is retried for as long as this allows, any method.
+   */
+  rateLimitWaitMs?: number;
+  /** The caller's deadline: no request is held back longer than the time left before it, plus a grace. */
+  deadline?: { remainingMs(): number };
   /** Per attempt, until the whole body has arrived. Default 30 s. */
   requestTimeoutMs?: number;
   /** Backoff before retry n is random in [0, min(max, base·2^(n-1))). Defaults 500 ms and 20 s. */
@@ -36,6 +44,12 @@ export interface TransportOptions {
   /** Names the URLs this transport is for in the https-only refusal. */
   urlRole?: UrlRole;
 }
+
+/**
+ * How long a request may still be held back once the deadline is near or past: an operation
+ * wrapping up (releasing its lock) must not fail on a pacing gap or a one-second retry-after.
+ */
+const deadlineGraceMs = 2_000;
 
 const idempotentMethods = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 
@@ -76,6 +90,7 @@ export function createTransport(options: TransportOptions): FetchFunction {
   const { clock, random, engine, calls } = options;
   const budget = options.budget ?? new RateBudget({ clock });
   const maxAttempts = Math.max(1, options.maxAttempts ?? 4);
+  const rateLimitWaitMs = options.rateLimitWaitMs ?? 120_000;
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
   const baseMs = options.backoffBaseMs ?? 500;
   const maxMs = options.backoffMaxMs ?? 20_000;
@@ -123,9 +138,17 @@ export function createTransport(options: TransportOptions): FetchFunction {
     const idempotent = isIdempotent(method);
     const caller = init.signal ?? undefined;
     const replayable = !isStream(init.body);
+    const firstStart = clock.now();
+    const waitLimit = () =>
+      Math.min(
+        firstStart + rateLimitWaitMs,
+        clock.now() + (options.deadline?.remainingMs() ?? Infinity) + deadlineGraceMs,
+      );
+    // Attempts that count toward maxAttempts: a 429 is not a failure of the request, only a wait.
+    let counted = 0;
 
     for (let attempt = 1; ; attempt += 1) {
-      const ticket = await budget.acquire(caller).catch((error: unknown) => {
+      const ticket = await budget.acquire(caller, waitLimit()).catch((error: unknown) => {
         if (!(error instanceof BudgetExhausted)) throw error;
         throw new TransportError(
           error.message,
@@ -134,7 +157,8 @@ export function createTransport(options: TransportOptions): FetchFunction {
         );
       });
       const startedAt = clock.now();
-      const canRetry = replayable && attempt < maxAttempts;
+      counted += 1;
+      const canRetry = replayable && counted < maxAttempts;
       const entry = (status: number, extra: Partial<ApiCallEntry>): ApiCallEntry => ({
         method,
         path,
@@ -150,7 +174,7 @@ export function createTransport(options: TransportOptions): FetchFunction {
       try {
         response = await attemptOnce(url, method, init);
       } catch (error) {
-        ticket.done();
+        ticket.failed();
         if (caller?.aborted && error === caller.reason) {
           calls.record(entry(0, { error: 'aborted' }));
           throw error;
@@ -160,7 +184,7 @@ export function createTransport(options: TransportOptions): FetchFunction {
         // Nothing reached the server if the connection never opened: safe to repeat any method.
         const retryable = failure.reason !== 'tls' && (idempotent || failure.unsent);
         if (retryable && canRetry) {
-          await clock.sleep(backoff(attempt), caller);
+          await clock.sleep(backoff(counted), caller);
           continue;
         }
         throw new TransportError(
@@ -177,17 +201,17 @@ export function createTransport(options: TransportOptions): FetchFunction {
         );
       }
 
-      ticket.done(response.headers);
+      const pause = ticket.answered(response.status, response.headers);
       const requestId = response.headers.get('x-request-id');
       calls.record(entry(response.status, requestId ? { requestId } : {}));
       if (response.status === 429) {
         // A 429 means the request was not processed: repeating it is safe whatever the method.
-        const pause = budget.rateLimited(response.headers, attempt);
-        if (canRetry && pause <= budget.maxWaitMs) continue;
+        counted -= 1;
+        if (replayable && clock.now() + pause <= waitLimit()) continue;
       } else if (response.status >= 500 && idempotent && canRetry) {
         const retryAfterMs = (numberHeader(response.headers, 'retry-after') ?? 0) * 1000;
-        if (retryAfterMs <= budget.maxWaitMs) {
-          await clock.sleep(Math.max(backoff(attempt), retryAfterMs), caller);
+        if (clock.now() + retryAfterMs <= waitLimit()) {
+          await clock.sleep(Math.max(backoff(counted), retryAfterMs), caller);
           continue;
         }
       }

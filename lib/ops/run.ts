@@ -3,7 +3,7 @@ import type { Clock, Random } from '../clock.js';
 import { type Env, loadEnv, secretsOf } from '../config/env.js';
 import { parseInput } from '../config/input.js';
 import { createDeadline, type Deadline, noDeadline } from '../deadline.js';
-import { createDoClient } from '../do/index.js';
+import { createDoClient, type RateBudget, sharedRateBudget } from '../do/index.js';
 import { AuditTrail } from '../log/audit.js';
 import { createLogger, type LogLevel } from '../log/logger.js';
 import { Redactor } from '../log/redact.js';
@@ -25,6 +25,11 @@ export interface RunOptions {
   tuning?: Partial<Tuning>;
   /** Secrets known to the host (web secret, SECRET env values) that must never be shown. */
   extraSecrets?: readonly string[];
+  /**
+   * The token's rate-limit budget. Without one, the process's budget for the token and API URL
+   * (sharedRateBudget), so consecutive and parallel operations count each other's requests.
+   */
+  budget?: RateBudget;
 }
 
 /** Validates environment and input, wires the context, runs the operation and accounts for it. */
@@ -48,17 +53,26 @@ export async function runOperation<I, R>(
     base: { op: operation.name },
   });
   const audit = new AuditTrail(log, options.clock);
+  const deadline =
+    options.deadline ??
+    (options.timeoutMs === undefined ? noDeadline() : createDeadline(options.clock, options.timeoutMs));
+  const budget =
+    options.budget ??
+    sharedRateBudget({
+      apiUrl: env.apiUrl,
+      token: env.token,
+      clock: options.clock,
+      perMinute: env.rateLimitPerMinute,
+    });
   const api = createDoClient({
     token: env.token,
     apiUrl: env.apiUrl,
     caPem: env.caFile === undefined ? undefined : readFileSync(env.caFile, 'utf8'),
     clock: options.clock,
     random: options.random,
-    rateLimitPerMinute: env.rateLimitPerMinute,
+    budget,
+    deadline,
   });
-  const deadline =
-    options.deadline ??
-    (options.timeoutMs === undefined ? noDeadline() : createDeadline(options.clock, options.timeoutMs));
 
   const timing = { platformWaitMs: 0 };
   const outcome = await runRedacted(redactor, api.close, () =>

@@ -44,7 +44,8 @@ const cases: Array<{ reply: JsonReply; message: string; hint: RegExp }> = [
 ];
 
 async function readDropletError(replies: JsonReply[]): Promise<ApiError> {
-  const { api, server } = await doFixture({ client: { maxAttempts: 1 } });
+  // A 429 is retried for as long as rateLimitWaitMs allows, whatever maxAttempts says: no time, no retry.
+  const { api, server } = await doFixture({ client: { maxAttempts: 1, rateLimitWaitMs: 0 } });
   server.script(...replies);
   try {
     await api.client.v2.droplets.byDroplet_id(1).get();

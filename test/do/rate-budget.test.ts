@@ -1,44 +1,74 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../../lib/clock.js';
-import { ApiError, type DoApi, toApiError } from '../../lib/do/index.js';
+import { ApiError, toApiError } from '../../lib/do/index.js';
 import { closeFixtures, doFixture } from '../support/do-fixtures.js';
-import { doError, type Handler, type JsonReply } from '../support/https-server.js';
+import { startTestEmulator } from '../support/emulator.js';
+import { doError, type JsonReply } from '../support/https-server.js';
+import { account, limitedServer, readAccounts } from './rate-limit-servers.js';
 
-const account: JsonReply = { status: 200, body: { account: { email: 'ops@example.com', status: 'active' } } };
+describe('probe mode after a 429', () => {
+  afterEach(closeFixtures);
 
-/** Runs `count` account reads, `concurrency` at a time. */
-async function readAccounts(api: DoApi, count: number, concurrency: number): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < count) {
-      next += 1;
-      await api.client.v2.account.get();
-    }
+  /**
+   * A server that, once warmed up (connections open, budget known), refuses everything for
+   * `seconds`, then serves; with `refuseFirstAfter` it refuses the first request after that too.
+   */
+  async function closedFor(seconds: number, refuseFirstAfter?: number) {
+    let openAt = 0;
+    let extraRefusal = refuseFirstAfter;
+    const fixture = await doFixture({
+      handler: () => {
+        const now = fixture.clock.now();
+        if (now < openAt) return tooMany(Math.ceil((openAt - now) / 1000));
+        if (openAt > 0 && extraRefusal !== undefined) {
+          const wait = extraRefusal;
+          extraRefusal = undefined;
+          return tooMany(wait);
+        }
+        return account;
+      },
+    });
+    await readAccounts(fixture.api, 6, 6);
+    const warmUp = fixture.api.calls.entries().length;
+    openAt = fixture.clock.now() + seconds * 1000;
+    return { api: fixture.api, sinceWarmUp: () => fixture.api.calls.entries().slice(warmUp) };
+  }
+
+  const tooMany = (seconds: number): JsonReply => {
+    const refusal = doError(429, 'too_many_requests', 'API Rate limit exceeded.');
+    return { ...refusal, headers: { ...refusal.headers, 'retry-after': String(seconds) } };
   };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-}
 
-/** DigitalOcean's behaviour: a sliding window per token, announced in headers, 429 beyond it. */
-function limitedServer(clock: Clock, limit: number, windowMs: number): Handler & { refused: () => number } {
-  const hits: number[] = [];
-  let refused = 0;
-  const headers = () => ({
-    'ratelimit-limit': String(limit),
-    'ratelimit-remaining': String(limit - hits.length),
-    'ratelimit-reset': String(Math.ceil(((hits[0] ?? clock.now()) + windowMs) / 1000)),
+  it('lets one request through when the pause ends, and the others only after it got through, one by one', async () => {
+    const { api, sinceWarmUp } = await closedFor(5);
+    await readAccounts(api, 6, 6);
+    const entries = [...sinceWarmUp()].sort((a, b) => a.startedAt - b.startedAt);
+    expect(entries.filter((e) => e.status === 429).length).toBeGreaterThan(0);
+    const served = entries.filter((e) => e.status === 200);
+    expect(served).toHaveLength(6);
+    const [probe, ...released] = served;
+    const probeEnd = probe!.startedAt + probe!.durationMs;
+    expect(entries.filter((e) => e.startedAt > probe!.startedAt).every((e) => e.startedAt >= probeEnd)).toBe(
+      true,
+    );
+    const gaps = released.slice(1).map((e, i) => e.startedAt - released[i]!.startedAt);
+    // One 225th of a minute apart (90% of the assumed 250 a minute).
+    expect(gaps.every((gap) => gap >= 60_000 / 225)).toBe(true);
   });
-  const handler: Handler = () => {
-    const now = clock.now();
-    while (hits.length > 0 && (hits[0] ?? 0) <= now - windowMs) hits.shift();
-    if (hits.length >= limit) {
-      refused += 1;
-      return { ...doError(429, 'too_many_requests', 'API Rate limit exceeded.'), headers: headers() };
-    }
-    hits.push(now);
-    return { ...account, headers: headers() };
-  };
-  return Object.assign(handler, { refused: () => refused });
-}
+
+  it('pauses again, still one request at a time, when the probe itself is refused', async () => {
+    const { api, sinceWarmUp } = await closedFor(5, 3);
+    await readAccounts(api, 4, 4);
+    const entries = [...sinceWarmUp()].sort((a, b) => a.startedAt - b.startedAt);
+    const refusedProbe = entries.findLast((e) => e.status === 429)!;
+    const later = entries.filter((e) => e.startedAt > refusedProbe.startedAt);
+    expect(later.length).toBe(4);
+    // Nothing else started while the probe was out, and nothing before its 3 s pause ended.
+    expect(later.every((e) => e.startedAt >= refusedProbe.startedAt + refusedProbe.durationMs + 3000)).toBe(
+      true,
+    );
+    expect(entries.filter((e) => e.status === 200)).toHaveLength(4);
+  });
+});
 
 describe('the rate-limit budget', () => {
   afterEach(closeFixtures);
@@ -145,5 +175,25 @@ describe('the rate-limit budget', () => {
       .catch((e: unknown) => toApiError(e, { action: 'read account' }));
     expect(error).toMatchObject({ status: 429, doId: 'too_many_requests' });
     expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe("the emulator's rate-limit headers", () => {
+  it('stamp date from the virtual clock, as ratelimit-reset is, so skew correction holds at any time scale', async () => {
+    const t = await startTestEmulator();
+    try {
+      await t.admin('POST', '/_emulator/clock', { advance_ms: 3_600_000 });
+      const response = await t.fetch(`${t.emu.apiUrl}/v2/account`, {
+        headers: { authorization: `Bearer ${t.emu.token}` },
+      });
+      const date = Date.parse(response.headers.get('date') ?? '');
+      const reset = Number(response.headers.get('ratelimit-reset')) * 1000;
+      expect(Math.abs(date - t.emu.clock.now())).toBeLessThan(5_000);
+      expect(date - Date.now()).toBeGreaterThan(3_500_000);
+      // The hourly window of a first request ends an hour after it, read against the same clock.
+      expect(Math.abs(reset - date - 3_600_000)).toBeLessThan(5_000);
+    } finally {
+      await t.stop();
+    }
   });
 });

@@ -71,6 +71,41 @@ describe('retries', () => {
     expect(api.calls.summary()).toMatchObject({ total: 2, mutating: 2, retries: 1, rateLimited: 1 });
   });
 
+  it('does not count 429s toward maxAttempts: they are waits, not failures', async () => {
+    const { api, server } = await doFixture({ client: { maxAttempts: 2 } });
+    server.script(...Array.from({ length: 5 }, () => tooMany({ 'retry-after': '1' })), unavailable, ok);
+    const result = await readAccount(api);
+    expect(result?.account?.email).toBe('ops@example.com');
+    expect(server.requests).toHaveLength(7);
+    expect(api.calls.summary()).toMatchObject({ total: 7, retries: 6, rateLimited: 5 });
+  });
+
+  it('retries 429s for 2 minutes in all, whatever the method, then lets the 429 through', async () => {
+    const { api, server, clock } = await doFixture({ handler: () => tooMany({ 'retry-after': '30' }) });
+    const started = clock.now();
+    const error = await failure(createDroplet(api));
+    // Sent at 0, 30, 60 and 90 s: a fifth try would start after the 2 minutes.
+    expect(server.requests.map((r) => r.method)).toEqual(['POST', 'POST', 'POST', 'POST']);
+    expect(error).toMatchObject({ status: 429, doId: 'too_many_requests', ambiguous: false, attempts: 4 });
+    expect(clock.now() - started).toBeLessThan(120_000);
+  });
+
+  it('waits out no 429 past the deadline it was given', async () => {
+    let end = Number.POSITIVE_INFINITY;
+    const deadline = { remainingMs: () => Math.max(0, end - fixture.clock.now()) };
+    const fixture = await doFixture({ handler: () => ok, client: { deadline } });
+    const { api, server, clock } = fixture;
+    // Opens the connection first: at this clock's speed a TLS handshake takes seconds.
+    await readAccount(api);
+    const started = clock.now();
+    end = started + 20_000;
+    server.script(tooMany({ 'retry-after': '10' }), tooMany({ 'retry-after': '30' }));
+    const error = await failure(readAccount(api), 'read account');
+    expect(server.requests).toHaveLength(3);
+    expect(error).toMatchObject({ status: 429, attempts: 2 });
+    expect(clock.now() - started).toBeLessThan(20_000);
+  });
+
   it('never repeats a POST that got a 500, and says the server may have acted', async () => {
     const { api, server } = await doFixture();
     server.script(serverError, created);

@@ -1,4 +1,5 @@
 import { systemClock } from '../../lib/clock.js';
+import { RateBudget } from '../../lib/do/index.js';
 import { runOperation } from '../../lib/ops/run.js';
 import type { AnyOperation, OpReport } from '../../lib/ops/types.js';
 import type { TestEmulator } from '../support/emulator.js';
@@ -38,6 +39,8 @@ export async function runOp<R = unknown>(
     logSink: (line) => logs.push(line),
     timeoutMs: options.timeoutMs ?? 60_000,
     tuning: { pollInitialMs: 20, pollMaxMs: 100 },
+    // Each test's emulator runs its own sped-up clock: a budget per call, not the process's shared one.
+    budget: new RateBudget({ clock: systemClock }),
   });
   return { report: report as OpReport<R>, logs };
 }
