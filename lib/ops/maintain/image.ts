@@ -7,21 +7,19 @@
  */
 import { type AppSpec, componentsOf } from '../../config/app-spec.js';
 import type { Deployment } from '../../config/manifest.js';
-import { isNotFound, listAll, toApiError } from '../../do/index.js';
 import type { AppActual } from '../../resources/app/index.js';
 import {
   type ActualDroplets,
   type DropletState,
   desiredDroplets,
-  isDocrImage,
+  docrRepository,
   parseDropletName,
+  registryImages,
 } from '../../resources/droplets/index.js';
 import type { World } from '../converge.js';
 import { type ImageOverride, overrideImage, retag } from '../deploy/image-override.js';
 import type { OpContext } from '../types.js';
 import type { DriftEntry } from './types.js';
-
-const DOCR_HOST = 'registry.digitalocean.com/';
 
 /** The repository the manifest's app image names (every image component when it names none). */
 function appRepository(deployment: Deployment): string | undefined {
@@ -68,49 +66,7 @@ export function generationWith(deployment: Deployment, image: ImageOverride): st
 }
 
 /** Pure: `registry.digitalocean.com/<registry>/<repository>[:tag|@digest]` → its registry and repository. */
-export function docrRepositoryOf(image: string): { registry: string; repository: string } | undefined {
-  if (!isDocrImage(image)) return undefined;
-  const path = image.slice(DOCR_HOST.length);
-  const slash = path.indexOf('/');
-  if (slash <= 0) return undefined;
-  const named = path
-    .slice(slash + 1)
-    .split('@')[0]!
-    .split(':')[0]!;
-  return named ? { registry: path.slice(0, slash), repository: named } : undefined;
-}
-
-/** Tags, then digests, of the droplets' DOCR repository: the images a generation can have been made from. */
-async function* registryChoices(ctx: OpContext, image: string): AsyncGenerator<ImageOverride[]> {
-  const where = docrRepositoryOf(image);
-  if (!where) return;
-  const repo = ctx.api.client.v2.registry
-    .byRegistry_name(where.registry)
-    .repositories.byRepository_name(where.repository);
-  const what = `images of ${where.registry}/${where.repository}`;
-  try {
-    const tags = await listAll(
-      async (page, perPage) => {
-        const r = await repo.tags.get({ queryParameters: { page, perPage } });
-        return { items: r?.tags, links: r?.links, meta: r?.meta };
-      },
-      { what },
-    );
-    yield tags.flatMap((t) => (t.tag ? [{ tag: t.tag }] : []));
-    const manifests = await listAll(
-      async (page, perPage) => {
-        const r = await repo.digests.get({ queryParameters: { page, perPage } });
-        return { items: r?.manifests, links: r?.links, meta: r?.meta };
-      },
-      { what },
-    );
-    yield manifests.flatMap((m) => (m.digest ? [{ digest: m.digest }] : []));
-  } catch (error) {
-    // Not the account's registry, or the repository is gone: no image to match.
-    if (isNotFound(error)) return;
-    throw toApiError(error, { action: 'list', resource: what });
-  }
-}
+export const docrRepositoryOf = docrRepository;
 
 /** The image whose generation the droplets carry: the app's first, then the registry's. */
 async function dropletImage(
@@ -122,7 +78,7 @@ async function dropletImage(
   const matches = (choice: ImageOverride) => generationWith(deployment, choice) === generation;
   const found = known.find(matches);
   if (found || !deployment.droplets) return found;
-  for await (const choices of registryChoices(ctx, deployment.droplets.container.image)) {
+  for await (const choices of registryImages(ctx, deployment.droplets.container.image)) {
     const match = choices.find(matches);
     if (match) return match;
   }
