@@ -1,0 +1,197 @@
+/**
+ * edit in the operations table: faults while a live staging deployment is changed (droplet count,
+ * image, DNS records, env). After any attempt nothing is duplicated and the change is either fully
+ * applied or fully restored (edit's contract); the same edit run again converges, then changes nothing.
+ */
+import { expect } from 'vitest';
+import { operations } from '../../lib/ops/index.js';
+import type { AnyOperation } from '../../lib/ops/types.js';
+import {
+  expectNoDuplicates,
+  generationsOf,
+  isServing,
+  liveImage,
+  liveLocks,
+  type Snapshot,
+  snapshot,
+} from './end-state.js';
+import { type FaultCase, type MutatingEntry, statusOf } from './entry.js';
+import { type Attempt, explain, type Harness, reportOf } from './harness.js';
+
+const SLUG = 'base2-staging';
+const edit = (operations as Record<string, AnyOperation>).edit!;
+const deploy = (operations as Record<string, AnyOperation>).deploy!;
+
+/** What an edit input asks for, in terms the end state can be checked against. */
+interface Wanted {
+  count?: number;
+  tag?: string;
+  www?: string;
+  env?: Record<string, string>;
+}
+
+function wantedOf(input: Record<string, unknown> | undefined): Wanted {
+  const records = input?.records as { add?: { name: string; data: string }[] } | undefined;
+  const env = input?.set_env as Record<string, string> | undefined;
+  return {
+    ...(input?.droplet_count === undefined ? {} : { count: Number(input.droplet_count) }),
+    ...(input?.image_tag === undefined ? {} : { tag: String(input.image_tag) }),
+    ...(records?.add?.[0] ? { www: records.add[0].data } : {}),
+    ...(env ? { env } : {}),
+  };
+}
+
+async function liveEnv(h: Harness, s: Snapshot): Promise<Record<string, string>> {
+  const app = s.apps[0];
+  if (!app) return {};
+  const response = await h.t.fetch(`${h.t.emu.apiUrl}/_emulator/live/${app.id}/`);
+  return response.status === 200
+    ? (((await response.json()) as { env?: Record<string, string> }).env ?? {})
+    : {};
+}
+
+const www = (s: Snapshot) => s.records.filter((r) => r.type === 'A' && r.name === 'www').map((r) => r.data);
+
+/** The edit is there: each part it asked for, and the rest still serving. */
+async function expectEdited(h: Harness, wanted: Wanted): Promise<void> {
+  const s = await snapshot(h.t, SLUG);
+  expectNoDuplicates(s);
+  expect(liveLocks(s, h.clock.now()), 'a lock still held').toEqual([]);
+  expect(s.owned.filter(isServing), 'serving droplets').toHaveLength(wanted.count ?? 2);
+  expect(generationsOf(s)).toHaveLength(1);
+  expect(await liveImage(h.t, s)).toContain(`base2:${wanted.tag ?? 'latest'}`);
+  if (wanted.www) expect(www(s)).toEqual([wanted.www]);
+  if (wanted.env) expect(await liveEnv(h, s)).toMatchObject(wanted.env);
+}
+
+/** Nothing of a failed edit remains: what it touched is as it was before. */
+async function expectRestored(h: Harness, before: Snapshot): Promise<void> {
+  const s = await snapshot(h.t, SLUG);
+  expect(s.owned.filter(isServing).length, 'serving droplets after the restore').toBe(
+    before.owned.filter(isServing).length,
+  );
+  expect(await liveImage(h.t, s), 'live image after the restore').toBe(await liveImage(h.t, before));
+  expect(www(s), 'www records after the restore').toEqual(www(before));
+}
+
+export const editEntry: MutatingEntry = {
+  name: 'edit',
+  slug: SLUG,
+  valid: { env: 'staging', droplet_count: 3 },
+  fields: {
+    env: 'environment',
+    dry_run: 'boolean',
+    scale: 'json_scale',
+    set_env: 'json_env',
+    unset_env: 'key_list',
+    image_tag: 'image_tag',
+    image_digest: 'image_digest',
+    records: 'json_records',
+    droplet_count: 'count',
+    droplet_size: 'size_slug',
+    app_instances: 'pairs_count',
+    app_size: 'pairs_size',
+    lock_wait: 'seconds',
+  },
+  cli: ['edit', '--env', 'staging'],
+  run: (h, input, options) => h.run(edit, { env: 'staging', ...input }, options),
+
+  async prepare(h) {
+    const first = await h.run(deploy, { env: 'staging' });
+    expect(statusOf(first), explain(first)).toBe('succeeded');
+  },
+
+  async holds(h, before, attempt: Attempt, fault) {
+    const after = await snapshot(h.t, SLUG);
+    expectNoDuplicates(after);
+    expect(after.lockKeys, 'the lock is released').toEqual([]);
+    if (attempt.error) expect(attempt.error.stack, 'no stack trace').toBeUndefined();
+    const status = statusOf(attempt);
+    if (status === 'failed') {
+      const result = reportOf(attempt).result as { restore?: { ok: boolean; details: string[] } };
+      if (result.restore) expect(result.restore.ok, result.restore.details.join('; ')).toBe(true);
+      await expectRestored(h, before);
+    }
+    if (status === 'error') await expectRestored(h, before);
+    if (status === 'succeeded') await expectEdited(h, wantedOf(fault.input));
+  },
+
+  async holdsMidway(h, before) {
+    const s = await snapshot(h.t, SLUG);
+    expectNoDuplicates(s);
+    expect(await liveImage(h.t, s), 'the app still serves').toBeDefined();
+    expect(s.owned.filter(isServing).length, 'droplets still serving').toBeGreaterThanOrEqual(
+      before.owned.filter(isServing).length,
+    );
+  },
+
+  async converges(h, fault) {
+    const input = { env: 'staging', ...fault.input };
+    const again = await h.run(edit, input);
+    expect(statusOf(again), explain(again)).toMatch(/^(succeeded|noop)$/);
+    await expectEdited(h, wantedOf(fault.input));
+    const quiet = await h.run(edit, input);
+    expect(statusOf(quiet), explain(quiet)).toBe('noop');
+    expect(reportOf(quiet).api_calls.mutating, 'mutating calls of an edit already applied').toBe(0);
+  },
+
+  interruptions: [
+    {
+      label: 'an edit adding a droplet',
+      from: 'deployed',
+      input: { droplet_count: 3 },
+      killAfterMutations: [1, 2],
+    },
+    {
+      label: 'an edit of the image',
+      from: 'deployed',
+      input: { image_tag: '1.4.2' },
+      killAfterMutations: [1, 4],
+    },
+  ],
+
+  faults: [
+    f('droplet create commits, then 500', { droplet_count: 3 }, [
+      { method: 'POST', path: '/v2/droplets', mode: 'commit-then-error', status: 500, count: 1 },
+    ]),
+    f(
+      'droplet create keeps failing: restored',
+      { droplet_count: 3 },
+      [{ method: 'POST', path: '/v2/droplets', mode: 'error', status: 500 }],
+      ['failed'],
+    ),
+    f(
+      'the new build fails: restored',
+      { image_tag: '1.5.0' },
+      [{ kind: 'build', image: 'base2:1.5.0', phase: 'build', count: 1 }],
+      ['failed'],
+    ),
+    f('app update commits, then the connection drops', { image_tag: '1.4.2' }, [
+      { method: 'PUT', path: '/v2/apps/*', mode: 'commit-then-drop', count: 1 },
+    ]),
+    f(
+      'record create commits, then the connection drops',
+      { records: { add: [{ type: 'A', name: 'www', data: '203.0.113.7' }] } },
+      [{ method: 'POST', path: '/v2/domains/*/records', mode: 'commit-then-drop', count: 1 }],
+    ),
+    f('a 429 storm while env is set', { set_env: { BASE2_FEATURE: 'on' } }, [
+      { path: '/v2/**', mode: 'error', status: 429, count: 3 },
+    ]),
+    f('a 5xx burst on reads', { droplet_count: 3 }, [
+      { method: 'GET', path: '/v2/**', mode: 'error', status: 503, count: 4, probability: 0.5 },
+    ]),
+    {
+      ...f('the deadline passes while the new image builds', { image_tag: '1.4.2' }, [], ['in_progress']),
+      timeoutMs: 1_500,
+    },
+  ],
+};
+
+function f(
+  label: string,
+  input: Record<string, unknown>,
+  rules: unknown[],
+  expected?: FaultCase['expect'],
+): FaultCase {
+  return { group: 'edit', label, from: 'deployed', rules, input, ...(expected ? { expect: expected } : {}) };
+}

@@ -1,0 +1,76 @@
+/**
+ * The shape of one row of the operations table: valid input, the fields the hostile corpus aims at,
+ * and — for operations that change DigitalOcean — where faults strike and what must hold after.
+ */
+import type { OpStatus } from '../../lib/ops/types.js';
+import type { FieldKind } from './corpus.js';
+import type { Snapshot } from './end-state.js';
+import type { Attempt, Harness } from './harness.js';
+
+export interface FaultCase {
+  label: string;
+  /** Emulator fault rules (POST /_emulator/faults), or none for deadline cases. */
+  rules: unknown[];
+  /** The world before the run: nothing, or the deployment live at its first version. */
+  from: 'empty' | 'deployed';
+  /** Merged over the entry's valid input. */
+  input?: Record<string, unknown>;
+  /** Extra environment (the manifest fixture reads some values from it). */
+  env?: Record<string, string>;
+  /** Virtual milliseconds the run may take (the deadline). */
+  timeoutMs?: number;
+  /** The outcomes this fault may end in; any, when absent. */
+  expect?: (OpStatus | 'error')[];
+  /** Which test file runs it (each file stays under ~20 s). */
+  group: string;
+}
+
+/** A run of the operation in a child process, killed (SIGKILL) at a seeded random point. */
+export interface Interruption {
+  label: string;
+  from: FaultCase['from'];
+  input?: Record<string, unknown>;
+  /** The kill lands once the child has made k mutating API calls, k seeded in this range. */
+  killAfterMutations: [number, number];
+  /** Faults active while the child runs (cleared before the next run). */
+  rules?: unknown[];
+}
+
+export interface OperationEntry {
+  name: string;
+  /** A valid input, after `prepare`. */
+  valid: Record<string, unknown>;
+  /** Each input field, by the kind of value it holds. */
+  fields: Record<string, FieldKind>;
+}
+
+export interface MutatingEntry extends OperationEntry {
+  /** The deployment every case works on. */
+  slug: string;
+  /** The command line of `npm run invoke` for this operation (interruption tests). */
+  cli: string[];
+  faults: FaultCase[];
+  interruptions: Interruption[];
+  /** What must hold while the operation is dead mid-way (before anything runs again). */
+  holdsMidway(h: Harness, before: Snapshot, input: Record<string, unknown>): Promise<void>;
+  /** Brings the world to `from` (the emulator has just been reset). */
+  prepare(h: Harness, from: FaultCase['from'], env?: Record<string, string>): Promise<void>;
+  run(
+    h: Harness,
+    input: Record<string, unknown>,
+    options?: { env?: Record<string, string>; timeoutMs?: number },
+  ): Promise<Attempt>;
+  /** What must hold after any attempt, whatever it ended in. */
+  holds(
+    h: Harness,
+    before: Snapshot,
+    attempt: Attempt,
+    fault: Pick<FaultCase, 'input' | 'env'>,
+  ): Promise<void>;
+  /** Run again without faults: it reaches its goal, and once more changes nothing. */
+  converges(h: Harness, fault: Pick<FaultCase, 'input' | 'env'>): Promise<void>;
+}
+
+export function statusOf(attempt: Attempt): OpStatus | 'error' {
+  return attempt.report?.status ?? 'error';
+}

@@ -1,0 +1,4 @@
+import { editEntry } from './edit-entry.js';
+import { interruptionSuite } from './interruption-suite.js';
+
+interruptionSuite(import.meta.filename, [editEntry]);

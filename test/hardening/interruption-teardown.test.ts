@@ -1,0 +1,4 @@
+import { interruptionSuite } from './interruption-suite.js';
+import { teardownEntry } from './teardown-entry.js';
+
+interruptionSuite(import.meta.filename, [teardownEntry]);
