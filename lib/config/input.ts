@@ -77,7 +77,8 @@ export const booleanParamSchema = z.union(
 );
 
 /** Fields every operation takes. `env` falls back to DEPLOY_ENV when absent. */
-export const commonInputSchema = z.object({
+// Strict: a misspelt field (`dryrun`) must be refused, never silently ignored while the operation runs.
+export const commonInputSchema = z.strictObject({
   env: environmentNameSchema.optional(),
   dry_run: booleanParamSchema.default(false),
 });

@@ -2,7 +2,7 @@
  * Reading a YAML configuration file: substitute variables, then parse. Problems name the line and
  * never quote it, because a substituted value may be a secret.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { parseDocument, type YAMLError } from 'yaml';
 import { InputError, type Problem } from '../errors.js';
 import { type SubstituteOptions, substituteOrThrow } from './substitute.js';
@@ -16,8 +16,17 @@ export function readYamlFile(
 ): unknown {
   let text: string;
   try {
+    // Only a regular file of a sane size: /dev/zero or a FIFO would never end.
+    const stat = statSync(path);
+    if (!stat.isFile()) throw new InputError(subject, [{ path: 'file', message: 'is not a regular file' }]);
+    if (stat.size > MAX_YAML_BYTES) {
+      throw new InputError(subject, [
+        { path: 'file', message: `is larger than ${MAX_YAML_BYTES / 1024} KB` },
+      ]);
+    }
     text = readFileSync(path, 'utf8');
   } catch (error) {
+    if (error instanceof InputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     const message =
       code === 'ENOENT' ? 'the file does not exist' : `cannot be read (${code ?? 'unknown error'})`;
@@ -53,5 +62,17 @@ function yamlProblem(error: YAMLError): Problem {
 export function parseYaml(text: string, subject: string): unknown {
   const document = parseDocument(text);
   if (document.errors.length > 0) throw new InputError(subject, document.errors.map(yamlProblem));
-  return document.toJS();
+  try {
+    // Aliases are expanded here (an alias bomb, an unknown alias): the message may quote the
+    // source, which can hold a substituted secret, so only its kind is reported.
+    return document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    const what = /alias/i.test(String((error as Error).message))
+      ? 'an alias that cannot be expanded (unknown, or too many)'
+      : 'content that cannot be read';
+    throw new InputError(subject, [{ path: 'file', message: `is not valid YAML: ${what}` }]);
+  }
 }
+
+/** Manifests and app specs are a few KB; this is far above any real one. */
+const MAX_YAML_BYTES = 1024 * 1024;

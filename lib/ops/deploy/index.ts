@@ -79,6 +79,7 @@ async function deploy(
     }
   }
   const byKind = new Map(plans.map((p) => [p.kind, p]));
+  let live = false;
   try {
     // Phase 1: the registry (the app's image and the droplets' registry credential live there)
     // and the SSH key (droplets are created with it) first, then the app and the droplets side by
@@ -118,6 +119,8 @@ async function deploy(
     const domain = final.find((p) => p.kind === 'domain');
     if (changesOf(final).length > 0 && (await lock.acquire()) === 'waited')
       return await deploy(input, ctx, lock);
+    // From here DNS may point at the new droplets: a later failure must not take them away.
+    live = true;
     result.applied.push(...(await applyKind(ctx, deployment, domain, 'now')));
     result.checks = await verifyAll(ctx, deployment, final);
     const failed = result.checks.filter((c) => !c.ok);
@@ -139,7 +142,9 @@ async function deploy(
   } catch (error) {
     if (!isToolError(error)) throw error;
     result.failure = { kind: 'apply', detail: error.describe() };
-    result.failure.cleanup = await removeNewDroplets(ctx, deployment, result.applied, input.keep_failed);
+    result.failure.cleanup = live
+      ? 'the new droplets are serving and kept; what was not retired or pointed at yet is finished by the next deploy'
+      : await removeNewDroplets(ctx, deployment, result.applied, input.keep_failed);
     return outcome('failed');
   } finally {
     if (!held) await lock.release();
