@@ -8,9 +8,14 @@ export function integerBetween(min: number, max: number, message: string) {
 }
 
 export const portSchema = integerBetween(1, 65535, 'must be a port number between 1 and 65535');
-export const httpPathSchema = z.string().startsWith('/', 'must be a path starting with /');
+export const httpPathSchema = z
+  .string()
+  .startsWith('/', 'must be a path starting with /')
+  .max(2048, 'must be at most 2048 characters')
+  .regex(/^[^\s\u0000-\u001f\u007f]*$/, 'must be a URL path without spaces or control characters');
 export const envKeySchema = z
   .string()
+  .max(255, 'must be at most 255 characters')
   .regex(
     /^[_A-Za-z][_A-Za-z0-9]*$/,
     'must be a variable name: letters, digits and _, not starting with a digit',

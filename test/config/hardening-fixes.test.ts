@@ -30,3 +30,14 @@ describe('input that would otherwise be misread', () => {
     }
   });
 });
+
+describe('bounded field values', () => {
+  it('refuses a health path with control characters and oversized keys and slugs', async () => {
+    const { httpPathSchema, envKeySchema } = await import('../../lib/config/fields.js');
+    const { sizeSlugSchema } = await import('../../lib/ops/edit/input-fields.js');
+    expect(httpPathSchema.safeParse('/healthz').success).toBe(true);
+    expect(httpPathSchema.safeParse('/healthz\r\nHost: evil').success).toBe(false);
+    expect(envKeySchema.safeParse('A'.repeat(1_000_000)).success).toBe(false);
+    expect(sizeSlugSchema.safeParse('s'.repeat(1_000_000)).success).toBe(false);
+  });
+});

@@ -33,6 +33,7 @@ export const dropletCountSchema = countParam(0, 50, 'must be a whole number of d
 export const instanceCountSchema = countParam(1, 250, 'must be a whole number of instances from 1 to 250');
 export const sizeSlugSchema = z
   .string()
+  .max(64, 'must be at most 64 characters')
   .regex(/^[a-z0-9]+(?:[-.][a-z0-9]+)*$/, 'must be a size slug such as s-2vcpu-2gb');
 
 const envTypeSchema = z.enum(['GENERAL', 'SECRET'], customError('must be GENERAL or SECRET'));
