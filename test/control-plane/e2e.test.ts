@@ -9,10 +9,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { utils as sshUtils } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../lib/clock.js';
 import { createHttps } from '../../lib/do/index.js';
+import { ed25519KeyPair } from '../../lib/exec/keys.js';
 import { operations } from '../../lib/ops/index.js';
 import { runBootstrapCli } from '../../scripts/control-plane/bootstrap-cli.js';
 import { findNamespace, listTriggers } from '../../scripts/control-plane/namespace.js';
@@ -38,7 +38,7 @@ const TIME_SCALE = 3;
 /** Shorter than DigitalOcean's, but an app deployment still outlasts one web call. */
 const TIMING = { appPendingMs: 2_000, appBuildMs: 20_000, appDeployMs: 10_000, dropletBootMs: 15_000 };
 const BASE2_SECRET_KEY = 'base2-secret-key-planted-for-the-e2e-scan-0123456789';
-const keys = sshUtils.generateKeyPairSync('ed25519', { comment: 'base2-e2e' });
+const keys = ed25519KeyPair('base2-e2e');
 
 let t: TestEmulator;
 let build: BuiltOnce;

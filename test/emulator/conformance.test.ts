@@ -6,10 +6,10 @@
 import { createDigitalOceanClient, DigitalOceanApiKeyAuthenticationProvider } from '@digitalocean/dots';
 import type { ParseNodeFactoryRegistry } from '@microsoft/kiota-abstractions';
 import { FetchRequestAdapter, HttpClient, RetryHandlerOptions } from '@microsoft/kiota-http-fetchlibrary';
-import { utils as sshUtils } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modules } from '../../emulator/modules.js';
 import { LenientJsonParseNodeFactory } from '../../lib/do/parse-node.js';
+import { ed25519KeyPair } from '../../lib/exec/keys.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
 import { ConformanceTracker, loadSpec, SpecValidator } from '../support/openapi.js';
 
@@ -18,7 +18,7 @@ const DAY = 86_400_000;
 /** dots would retry a 429 or 503 after retry-after real seconds; the error answers are what is checked. */
 const once = { options: [new RetryHandlerOptions({ maxRetries: 0 })] };
 const statusOf = (e: unknown) => (e as { responseStatusCode?: number }).responseStatusCode;
-const publicKey = (comment: string) => sshUtils.generateKeyPairSync('ed25519', { comment }).public;
+const publicKey = (comment: string) => ed25519KeyPair(comment).public;
 
 type Dots = ReturnType<typeof createDigitalOceanClient>;
 

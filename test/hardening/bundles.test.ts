@@ -8,8 +8,8 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { utils } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ed25519KeyPair } from '../../lib/exec/keys.js';
 import { type BuiltFunction, loadBuildModule } from '../build/modules.js';
 import { ROOT } from '../support/op-context.js';
 import { webEvent } from '../web/fixtures/events.js';
@@ -19,7 +19,7 @@ import { Tally } from './tally.js';
 
 const run = promisify(execFile);
 const tally = new Tally(import.meta.filename);
-const keys = utils.generateKeyPairSync('ed25519');
+const keys = ed25519KeyPair();
 const SECRET_ENV = 'planted-bundle-secret-1f9d3e7a5c2b8046';
 const WEB_SECRET = 'planted-bundle-web-secret-e4a1c9b7f3d2065a8c1e';
 const LOADER = join(import.meta.dirname, 'fixtures', 'run-bundles.cjs');

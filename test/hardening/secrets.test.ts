@@ -1,11 +1,5 @@
-/**
- * Secrets: plant the API token, an SSH private key, the web secret and a SECRET env value of the app
- * spec; drive every operation through success and its failure paths (in-process, through the web
- * function and through the CLI); then scan every log line, audit record, result, progress update and
- * error for any of them in any of their forms.
- */
-import { utils } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ed25519KeyPair } from '../../lib/exec/keys.js';
 import { operations } from '../../lib/ops/index.js';
 import type { AnyOperation } from '../../lib/ops/types.js';
 import { operationFunction } from '../../lib/web/operation.js';
@@ -17,7 +11,7 @@ import { expectNoSecrets, FORM_NAMES } from './secret-forms.js';
 import { Tally } from './tally.js';
 
 const tally = new Tally(import.meta.filename);
-const keys = utils.generateKeyPairSync('ed25519');
+const keys = ed25519KeyPair();
 const SECRET_ENV = 'planted-app-secret-4b7e19c0d2a8f6e3';
 const WEB_SECRET = 'planted-web-secret-9c2e7a41f08d6b35e1c4a7f2';
 /** A SECRET env value that only ever arrives through an edit's input. */

@@ -1,7 +1,7 @@
-import { utils } from 'ssh2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AppSpec } from '../../lib/config/app-spec.js';
 import { OWNER_TAG } from '../../lib/config/identity.js';
+import { ed25519KeyPair } from '../../lib/exec/keys.js';
 import { type InfoResult, infoOperation, renderInfo } from '../../lib/ops/info/index.js';
 import { expandSpec } from '../../lib/resources/app/index.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
@@ -190,7 +190,7 @@ describe('info warns about conflicts, saying what and what to do, and touches no
 
   it("the manifest's SSH key under another name, and our key name holding another key", async () => {
     await t.dots.v2.account.keys.post({ name: 'my laptop', publicKey: MANIFEST_KEY });
-    const other = utils.generateKeyPairSync('ed25519').public;
+    const other = ed25519KeyPair().public;
     await t.dots.v2.account.keys.post({ name: `${SLUG}-key`, publicKey: other });
     const report = await info();
     expect(report.warnings).toEqual([

@@ -1,5 +1,6 @@
 import { utils } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ed25519KeyPair } from '../../lib/exec/keys.js';
 import { deployOperation } from '../../lib/ops/deploy/index.js';
 import { maintainOperation } from '../../lib/ops/maintain/index.js';
 import { statusOperation } from '../../lib/ops/status/index.js';
@@ -12,7 +13,7 @@ const SECRET_ENV = 'planted-secret-value-maintain-5a4b3c2d1e';
 /** ssh2 makes an ed25519 pair it cannot parse about once in 256 (mscdex/ssh2#1390): draw again then. */
 function keyPair() {
   for (;;) {
-    const pair = utils.generateKeyPairSync('ed25519');
+    const pair = ed25519KeyPair();
     if (!(utils.parseKey(pair.public) instanceof Error) && !(utils.parseKey(pair.private) instanceof Error))
       return pair;
   }

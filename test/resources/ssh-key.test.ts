@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import ssh2 from 'ssh2';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Deployment } from '../../lib/config/manifest.js';
+import { ed25519KeyPair } from '../../lib/exec/keys.js';
 import {
   type ActualSshKeys,
   type DesiredSshKey,
@@ -16,7 +17,7 @@ import { type TestContext, testContext } from '../support/op-context.js';
 
 const NO_FACTS: Facts = { dropletIpv4: [] };
 const KEY_NAME = 'base2-staging-key';
-const publicKey = (comment: string) => ssh2.utils.generateKeyPairSync('ed25519', { comment }).public;
+const publicKey = (comment: string) => ed25519KeyPair(comment).public;
 
 describe('SSH key fingerprint and plan (pure)', () => {
   it('computes the MD5 fingerprint DigitalOcean shows, whatever the comment', () => {
