@@ -1,30 +1,12 @@
-import { createDigitalOceanClient, DigitalOceanApiKeyAuthenticationProvider } from '@digitalocean/dots';
+import type { createDigitalOceanClient } from '@digitalocean/dots';
 import type { App_spec } from '@digitalocean/dots/src/dots/models/index.js';
-import type { ParseNodeFactoryRegistry } from '@microsoft/kiota-abstractions';
-import { FetchRequestAdapter, HttpClient } from '@microsoft/kiota-http-fetchlibrary';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { accountModule } from '../../emulator/resources/account.js';
 import { appsModule } from '../../emulator/resources/apps/index.js';
-import { LenientJsonParseNodeFactory } from '../../lib/do/parse-node.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
 
 type Dots = ReturnType<typeof createDigitalOceanClient>;
-
-/** dots as lib/do sets it up: the installed Kiota needs the lenient parser for primitive arrays (`data_centers`). */
-function lenientDots(t: TestEmulator): Dots {
-  const adapter = new FetchRequestAdapter(
-    new DigitalOceanApiKeyAuthenticationProvider(t.emu.token),
-    undefined,
-    undefined,
-    new HttpClient(t.fetch as never),
-  );
-  adapter.baseUrl = t.emu.apiUrl;
-  const client = createDigitalOceanClient(adapter);
-  const parsers = adapter.getParseNodeFactory() as ParseNodeFactoryRegistry;
-  parsers.contentTypeAssociatedFactories.set('application/json', new LenientJsonParseNodeFactory());
-  return client;
-}
 
 async function failure(call: Promise<unknown>): Promise<{ status: number; message?: string }> {
   try {
@@ -67,7 +49,7 @@ describe('App Platform secrets, live URL and logs', () => {
       timing: { apiLatencyMs: 0 },
       modules: [accountModule, appsModule],
     });
-    dots = lenientDots(t);
+    dots = t.dots;
   });
   afterAll(async () => {
     await t?.stop();

@@ -1,6 +1,3 @@
-import { createDigitalOceanClient, DigitalOceanApiKeyAuthenticationProvider } from '@digitalocean/dots';
-import type { ParseNodeFactoryRegistry } from '@microsoft/kiota-abstractions';
-import { FetchRequestAdapter, HttpClient } from '@microsoft/kiota-http-fetchlibrary';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { accountModule } from '../../emulator/resources/account.js';
 import { actionsModule } from '../../emulator/resources/actions.js';
@@ -8,7 +5,6 @@ import { dropletsModule } from '../../emulator/resources/droplets/index.js';
 import { firewallsModule } from '../../emulator/resources/firewalls/index.js';
 import { sshKeysModule } from '../../emulator/resources/ssh-keys.js';
 import { tagsModule } from '../../emulator/resources/tags.js';
-import { LenientJsonParseNodeFactory } from '../../lib/do/parse-node.js';
 import { type DotsClient, startTestEmulator, type TestEmulator } from '../support/emulator.js';
 import { ConformanceTracker, loadSpec } from '../support/openapi.js';
 
@@ -32,19 +28,6 @@ async function failure(call: Promise<unknown>): Promise<DotsError> {
  * dots wired as lib/do wires it: the installed Kiota cannot read arrays of strings or numbers
  * (`droplet_ids`, `tags`, `addresses`) without the lenient parse node from lib/do/parse-node.ts.
  */
-function readingDots(t: TestEmulator): DotsClient {
-  const adapter = new FetchRequestAdapter(
-    new DigitalOceanApiKeyAuthenticationProvider(t.emu.token),
-    undefined,
-    undefined,
-    new HttpClient(t.fetch as never),
-  );
-  adapter.baseUrl = t.emu.apiUrl;
-  const dots = createDigitalOceanClient(adapter);
-  const parsers = adapter.getParseNodeFactory() as ParseNodeFactoryRegistry;
-  parsers.contentTypeAssociatedFactories.set('application/json', new LenientJsonParseNodeFactory());
-  return dots;
-}
 
 const APPLY_MS = 6_000_000;
 
@@ -81,7 +64,7 @@ describe('firewalls', () => {
       // `waiting` until a test moves the clock on itself.
       timing: { actionMs: APPLY_MS },
     });
-    dots = readingDots(t);
+    dots = t.dots;
   });
   afterAll(async () => {
     expect(conformance?.failures ?? []).toEqual([]);

@@ -1,6 +1,3 @@
-import { createDigitalOceanClient, DigitalOceanApiKeyAuthenticationProvider } from '@digitalocean/dots';
-import type { ParseNodeFactoryRegistry } from '@microsoft/kiota-abstractions';
-import { FetchRequestAdapter, HttpClient } from '@microsoft/kiota-http-fetchlibrary';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AppsService } from '../../emulator/core/services.js';
 import type { EmulatorModule } from '../../emulator/core/types.js';
@@ -11,7 +8,6 @@ import { dropletsModule } from '../../emulator/resources/droplets/index.js';
 import { projectsModule } from '../../emulator/resources/projects/index.js';
 import { sshKeysModule } from '../../emulator/resources/ssh-keys.js';
 import { tagsModule } from '../../emulator/resources/tags.js';
-import { LenientJsonParseNodeFactory } from '../../lib/do/parse-node.js';
 import { type DotsClient, startTestEmulator, type TestEmulator } from '../support/emulator.js';
 import { ConformanceTracker, loadSpec } from '../support/openapi.js';
 
@@ -25,21 +21,6 @@ const appsFixture: EmulatorModule = {
     core.services.set('apps', apps);
   },
 };
-
-/** dots wired as lib/do wires it, so it can read droplets (arrays of strings need the lenient parse node). */
-function readingDots(t: TestEmulator): DotsClient {
-  const adapter = new FetchRequestAdapter(
-    new DigitalOceanApiKeyAuthenticationProvider(t.emu.token),
-    undefined,
-    undefined,
-    new HttpClient(t.fetch as never),
-  );
-  adapter.baseUrl = t.emu.apiUrl;
-  const dots = createDigitalOceanClient(adapter);
-  const parsers = adapter.getParseNodeFactory() as ParseNodeFactoryRegistry;
-  parsers.contentTypeAssociatedFactories.set('application/json', new LenientJsonParseNodeFactory());
-  return dots;
-}
 
 async function failure(call: Promise<unknown>): Promise<{ status: number; message: string | undefined }> {
   try {
@@ -74,7 +55,7 @@ describe('projects', () => {
       modules: conformance ? conformance.track(modules) : modules,
       onResponse: conformance?.record,
     });
-    dots = readingDots(t);
+    dots = t.dots;
   });
   afterAll(async () => {
     // The spec's URN pattern leaves out do:app:, which DigitalOcean does assign (a known spec quirk).

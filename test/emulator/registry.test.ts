@@ -1,11 +1,7 @@
-import { createDigitalOceanClient, DigitalOceanApiKeyAuthenticationProvider } from '@digitalocean/dots';
-import type { ParseNodeFactoryRegistry } from '@microsoft/kiota-abstractions';
-import { FetchRequestAdapter, HttpClient } from '@microsoft/kiota-http-fetchlibrary';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EmulatorModule } from '../../emulator/core/types.js';
 import { accountModule } from '../../emulator/resources/account.js';
 import { type RegistryService, registryModule } from '../../emulator/resources/registry/index.js';
-import { LenientJsonParseNodeFactory } from '../../lib/do/parse-node.js';
 import { type DotsClient, startTestEmulator, type TestEmulator } from '../support/emulator.js';
 import { ConformanceTracker, loadSpec } from '../support/openapi.js';
 
@@ -29,21 +25,6 @@ const serviceProbe: EmulatorModule = {
     });
   },
 };
-
-/** dots wired as lib/do wires it: manifests carry arrays of tags, which need the lenient parse node. */
-function readingDots(t: TestEmulator): DotsClient {
-  const adapter = new FetchRequestAdapter(
-    new DigitalOceanApiKeyAuthenticationProvider(t.emu.token),
-    undefined,
-    undefined,
-    new HttpClient(t.fetch as never),
-  );
-  adapter.baseUrl = t.emu.apiUrl;
-  const dots = createDigitalOceanClient(adapter);
-  const parsers = adapter.getParseNodeFactory() as ParseNodeFactoryRegistry;
-  parsers.contentTypeAssociatedFactories.set('application/json', new LenientJsonParseNodeFactory());
-  return dots;
-}
 
 async function failure(call: Promise<unknown>): Promise<{ status: number; message: string | undefined }> {
   try {
@@ -70,7 +51,7 @@ describe('container registry', () => {
       onResponse: conformance?.record,
       timing: { registryGcMs: GC_MS },
     });
-    dots = readingDots(t);
+    dots = t.dots;
   });
   afterAll(async () => {
     expect(conformance?.failures ?? []).toEqual([]);
