@@ -1,7 +1,7 @@
 import { isMutating } from '../do/call-log.js';
-import { ApiError, toToolError } from '../do/errors.js';
+import { ApiError, isNotFound, toToolError } from '../do/errors.js';
 import type { OpContext } from '../ops/types.js';
-import type { ResourceKind } from './types.js';
+import type { AppliedStep, ResourceKind } from './types.js';
 
 export interface MutationTarget {
   /** A resource kind, or `lock`: the deployment lock (lib/lock) is audited like any change. */
@@ -47,4 +47,38 @@ export async function mutate<T>(
     });
     throw error;
   }
+}
+
+/**
+ * An audited delete where a 404 means the resource is already gone (a retried teardown, a
+ * resource removed by hand): that is success, said in the step's detail.
+ */
+export async function deleteIdempotently(
+  ctx: OpContext,
+  deployment: string,
+  step: { kind: ResourceKind; name: string; id: string | undefined },
+  call: () => Promise<unknown>,
+): Promise<AppliedStep> {
+  const gone = await mutate(
+    ctx,
+    deployment,
+    { kind: step.kind, name: step.name, action: 'delete' },
+    async () => {
+      try {
+        await call();
+        return false;
+      } catch (error) {
+        if (isNotFound(error)) return true;
+        throw error;
+      }
+    },
+  );
+  return {
+    kind: step.kind,
+    action: 'delete',
+    name: step.name,
+    ...(step.id === undefined ? {} : { id: step.id }),
+    outcome: 'ok',
+    ...(gone ? { detail: 'already gone' } : {}),
+  };
 }

@@ -4,9 +4,9 @@
  */
 import type { Firewall } from '@digitalocean/dots';
 import type { Deployment } from '../../config/manifest.js';
-import { createOnce, isNotFound, listAll, toApiError } from '../../do/index.js';
+import { createOnce, listAll, toApiError } from '../../do/index.js';
 import type { OpContext } from '../../ops/types.js';
-import { mutate } from '../mutate.js';
+import { deleteIdempotently, mutate } from '../mutate.js';
 import type { AppliedStep, Check, PlanStep, Readiness, ResourceModule } from '../types.js';
 import {
   desiredFirewall,
@@ -121,24 +121,10 @@ async function update(ctx: OpContext, slug: string, step: PlanStep): Promise<App
   };
 }
 
-async function remove(ctx: OpContext, slug: string, step: PlanStep): Promise<AppliedStep> {
-  const gone = await mutate(ctx, slug, { kind: 'firewall', name: step.name, action: 'delete' }, async () => {
-    try {
-      await ctx.api.client.v2.firewalls.byFirewall_id(step.id ?? '').delete();
-      return false;
-    } catch (error) {
-      if (isNotFound(error)) return true;
-      throw error;
-    }
-  });
-  return {
-    kind: 'firewall',
-    action: 'delete',
-    name: step.name,
-    id: step.id,
-    outcome: 'ok',
-    ...(gone ? { detail: 'already gone' } : {}),
-  };
+function remove(ctx: OpContext, slug: string, step: PlanStep): Promise<AppliedStep> {
+  return deleteIdempotently(ctx, slug, { kind: 'firewall', name: step.name, id: step.id }, () =>
+    ctx.api.client.v2.firewalls.byFirewall_id(step.id ?? '').delete(),
+  );
 }
 
 async function apply(ctx: OpContext, deployment: Deployment, steps: PlanStep[]): Promise<AppliedStep[]> {

@@ -7,7 +7,7 @@ import type { Registry, Registry_create } from '@digitalocean/dots';
 import type { Deployment } from '../../config/manifest.js';
 import { createOnce, isNotFound, toApiError } from '../../do/index.js';
 import type { OpContext } from '../../ops/types.js';
-import { mutate } from '../mutate.js';
+import { deleteIdempotently, mutate } from '../mutate.js';
 import type { AppliedStep, Check, PlanStep, ResourceModule } from '../types.js';
 import {
   desiredRegistry,
@@ -83,24 +83,10 @@ async function create(ctx: OpContext, slug: string, step: PlanStep): Promise<App
   };
 }
 
-async function remove(ctx: OpContext, slug: string, step: PlanStep): Promise<AppliedStep> {
-  const gone = await mutate(ctx, slug, { kind: 'registry', name: step.name, action: 'delete' }, async () => {
-    try {
-      await ctx.api.client.v2.registry.delete();
-      return false;
-    } catch (error) {
-      if (isNotFound(error)) return true;
-      throw error;
-    }
-  });
-  return {
-    kind: 'registry',
-    action: 'delete',
-    name: step.name,
-    id: step.name,
-    outcome: 'ok',
-    ...(gone ? { detail: 'already gone' } : {}),
-  };
+function remove(ctx: OpContext, slug: string, step: PlanStep): Promise<AppliedStep> {
+  return deleteIdempotently(ctx, slug, { kind: 'registry', name: step.name, id: step.name }, () =>
+    ctx.api.client.v2.registry.delete(),
+  );
 }
 
 async function apply(ctx: OpContext, deployment: Deployment, steps: PlanStep[]): Promise<AppliedStep[]> {
