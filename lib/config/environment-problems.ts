@@ -6,11 +6,12 @@
 import type { Problem } from '../errors.js';
 import { isPlainObject } from './merge.js';
 
-function hasPath(value: unknown, path: string): boolean {
+/** Whether `value` holds something at `path` (keys, or a plain dotted path). */
+export function hasPath(value: unknown, path: string | readonly PropertyKey[]): boolean {
   let current = value;
-  for (const key of path.split('.')) {
+  for (const key of typeof path === 'string' ? path.split('.') : path) {
     if (!(isPlainObject(current) || Array.isArray(current)) || !(key in current)) return false;
-    current = (current as Record<string, unknown>)[key];
+    current = (current as Record<PropertyKey, unknown>)[key];
   }
   return true;
 }
@@ -21,8 +22,9 @@ export class EnvironmentProblems {
 
   constructor(private readonly environmentCount: number) {}
 
-  add(environment: string, override: unknown, problem: Problem): void {
-    if (hasPath(override, problem.path)) {
+  /** `segments`: the problem's path as keys, when a key may hold a dot. */
+  add(environment: string, override: unknown, problem: Problem, segments?: readonly PropertyKey[]): void {
+    if (hasPath(override, segments ?? problem.path)) {
       this.attributed.push({ ...problem, path: `environments.${environment}.${problem.path}` });
       return;
     }

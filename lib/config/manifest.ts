@@ -9,7 +9,7 @@ import { appBindingProblems, bindAppSpec } from './app-binding.js';
 import { type AppSpec, loadAppSpec } from './app-spec.js';
 import { EnvironmentProblems } from './environment-problems.js';
 import { deploymentSlug, slugProblem } from './identity.js';
-import { friendlyError, zodProblems } from './input.js';
+import { friendlyError, joinPath, zodPathProblems, zodProblems } from './input.js';
 import {
   type AppSection,
   type DropletsSection,
@@ -20,6 +20,7 @@ import {
 } from './manifest-schema.js';
 import { deepMerge, isPlainObject, type PlainObject } from './merge.js';
 import { deploymentNameSchema, environmentNameSchema, isAppName } from './names.js';
+import { overriddenBaseProblems } from './overridden-base.js';
 import {
   APP_REGION_BY_DROPLET_REGION,
   type DropletRegion,
@@ -175,12 +176,26 @@ export function loadManifest(file: string, env: Record<string, string | undefine
     const sections = deepMerge(sectionsOf(raw), sectionsOf(override));
     const result = environmentConfigSchema.safeParse(sections, { error: friendlyError });
     if (!result.success) {
-      for (const problem of zodProblems(result.error, 'manifest')) merged.add(environment, override, problem);
+      for (const { segments, message } of zodPathProblems(result.error)) {
+        merged.add(environment, override, { path: joinPath(segments, 'manifest'), message }, segments);
+      }
       continue;
     }
     configs[environment] = result.data;
   }
-  failIfAny(file, [...(top.success ? [] : zodProblems(top.error, 'manifest')), ...merged.list()]);
+  const environmentWide = merged.list();
+  const unused = overriddenBaseProblems(
+    sectionsOf(raw),
+    names.map((environment) => overrides[environment]),
+    environmentConfigSchema,
+  ).filter(
+    (problem) => !environmentWide.some((p) => p.path === problem.path && p.message === problem.message),
+  );
+  failIfAny(file, [
+    ...(top.success ? [] : zodProblems(top.error, 'manifest')),
+    ...environmentWide,
+    ...unused,
+  ]);
 
   const name = raw.name as string;
   const environments = loadApps(file, env, configs);

@@ -1,11 +1,12 @@
 /**
- * Reading a YAML configuration file: substitute variables, then parse. Problems name the line and
- * never quote it, because a substituted value may be a secret.
+ * Reading a YAML configuration file: parse, then fill `${VAR}` references into the parsed values
+ * (lib/config/substitute.ts). Problems name the line and never quote it, because a filled-in value
+ * may be a secret.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { parseDocument, type YAMLError } from 'yaml';
 import { InputError, type Problem } from '../errors.js';
-import { type SubstituteOptions, substituteOrThrow } from './substitute.js';
+import { fillReferences, type MarkedText, markReferences, type SubstituteOptions } from './substitute.js';
 
 /** The parsed document of `path`; `subject` is how the file is named in errors. */
 export function readYamlFile(
@@ -32,7 +33,7 @@ export function readYamlFile(
       code === 'ENOENT' ? 'the file does not exist' : `cannot be read (${code ?? 'unknown error'})`;
     throw new InputError(subject, [{ path: 'file', message }], { cause: error });
   }
-  return parseYaml(substituteOrThrow(text, env, subject, options), subject);
+  return parseYaml(text, subject, env, options);
 }
 
 /**
@@ -50,18 +51,33 @@ const YAML_ERRORS: Record<string, string> = {
   UNEXPECTED_TOKEN: 'an unexpected character',
 };
 
-function yamlProblem(error: YAMLError): Problem {
+function yamlProblem(error: YAMLError, marked: MarkedText): Problem {
   const position = error.linePos?.[0];
   const what = YAML_ERRORS[error.code] ?? error.code.toLowerCase().replaceAll('_', ' ');
+  const column = position ? ` at column ${marked.originalColumn(position.line, position.col)}` : '';
   return {
     path: position ? `line ${position.line}` : 'file',
-    message: `is not valid YAML${position ? ` at column ${position.col}` : ''}: ${what}`,
+    message: `is not valid YAML${column}: ${what}`,
   };
 }
 
-export function parseYaml(text: string, subject: string): unknown {
-  const document = parseDocument(text);
-  if (document.errors.length > 0) throw new InputError(subject, document.errors.map(yamlProblem));
+/** `text` parsed, with `${VAR}` filled from `env`; `subject` is how the file is named in errors. */
+export function parseYaml(
+  text: string,
+  subject: string,
+  env: Record<string, string | undefined> = {},
+  options: SubstituteOptions = {},
+): unknown {
+  const marked = markReferences(text, env, options);
+  const document = parseDocument(marked.text);
+  if (document.errors.length > 0) {
+    throw new InputError(
+      subject,
+      document.errors.map((error) => yamlProblem(error, marked)),
+    );
+  }
+  const problems = fillReferences(document, marked);
+  if (problems.length > 0) throw new InputError(subject, problems);
   try {
     // Aliases are expanded here (an alias bomb, an unknown alias): the message may quote the
     // source, which can hold a substituted secret, so only its kind is reported.

@@ -167,6 +167,8 @@ export function hostileValues(kind: FieldKind): Hostile[] {
         { label: 'too many instances', value: 'web=251' },
         { label: 'shell in a count', value: 'web=2; rm -rf /' },
         { label: 'shell in a component', value: '$(id)=2' },
+        { label: 'a prototype key as a component', value: '__proto__=2' },
+        { label: 'a component given twice', value: 'web=2,web=3' },
         ...WRONG_TYPES,
       ];
     case 'pairs_size':
@@ -195,6 +197,8 @@ export function hostileValues(kind: FieldKind): Hostile[] {
         { label: 'shell in a key', value: { 'A;B': 'x' } },
         { label: 'command substitution as a key', value: { '$(id)': 'x' } },
         { label: 'empty key', value: { '': 'x' } },
+        { label: 'a prototype key', value: JSON.parse('{"__proto__":"x"}') },
+        { label: 'CRLF in a key', value: { 'A\r\nX-Injected: 1': 'x' } },
         { label: 'unknown type', value: { KEY: { value: 'x', type: 'PLAIN' } } },
         { label: 'traversal as a component', value: { KEY: { value: 'x', component: '../web' } } },
         { label: 'an unknown field', value: { KEY: { value: 'x', scope: 'EVERYWHERE' } } },

@@ -15,6 +15,8 @@ export interface ManifestCase {
   value?: unknown;
   /** Replaces the whole file. */
   text?: string;
+  /** Environment variables for the case's `${VAR}` references. */
+  env?: Record<string, string>;
 }
 
 const at = (path: string, label: string, value: unknown): ManifestCase => ({ label, path, value });
@@ -35,6 +37,11 @@ export const MANIFEST_CASES: readonly ManifestCase[] = [
   at('droplets.count', 'a word', 'two'),
   at('droplets.count', 'a fraction', 2.5),
   at('droplets.size', 'command substitution', '$(reboot)'),
+  {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the reference is filled from the case's env
+    ...at('droplets.size', 'a variable holding YAML that would add a field', '${HARDEN_INJECTED}'),
+    env: { HARDEN_INJECTED: 's-1vcpu-1gb\n  count: 40\n  user_data: "#!/bin/sh"' },
+  },
   at('droplets.image', 'path traversal', '../../etc/passwd'),
   at(
     'droplets.container.image',

@@ -66,7 +66,7 @@ describe('a malformed or hostile manifest is refused before any API call, naming
         const attempt = await h.run(
           deployOperation,
           { env: 'staging', dry_run: true },
-          { env: { BASE2_MANIFEST: file } },
+          { env: { BASE2_MANIFEST: file, ...c.env } },
         );
         // Problems inside an environment's override are reported under its own path.
         const field = c.path?.replace(/^environments\.staging\./, '') ?? `case-${index}.yml`;

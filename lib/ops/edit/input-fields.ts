@@ -162,6 +162,18 @@ export function pairsParam<T extends z.ZodType>(value: T, example: string) {
         });
         return z.NEVER;
       }
+      const names = pairs.map(([name]) => name);
+      const twice = names.find((name, index) => names.indexOf(name) !== index);
+      if (twice !== undefined || names.includes('__proto__')) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            twice === undefined
+              ? '__proto__ is not a component name'
+              : 'names a component twice: give each component once',
+        });
+        return z.NEVER;
+      }
       return Object.fromEntries(pairs);
     },
     z.record(componentNameSchema, value),
