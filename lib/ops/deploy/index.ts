@@ -93,6 +93,14 @@ async function deploy(
       apply('firewall'),
     ]);
     result.applied.push(...chains.flat());
+    // A rolling resize cut short by the deadline: droplets may all be up, but the roll is not done.
+    const unrolled = result.applied.filter(
+      (s) => s.kind === 'droplet' && s.action === 'update' && s.outcome === 'skipped',
+    );
+    if (unrolled.length > 0) {
+      result.progress = { phase: 'resizing droplets', detail: unrolled.map((s) => s.name).join(', ') };
+      return outcome('in_progress');
+    }
 
     // Phase 2: the platform's own work (builds, boots), watched within the deadline.
     const waitStarted = ctx.clock.now();

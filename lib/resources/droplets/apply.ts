@@ -9,7 +9,7 @@ import { createDroplets } from './create.js';
 import type { DropletPayload, DropletStep } from './plan.js';
 import { listOwned, listTagged } from './read.js';
 import { bootReadiness } from './readiness.js';
-import { resizeDroplet } from './resize.js';
+import { rollResizes } from './rolling-resize.js';
 
 const result = (step: DropletStep, outcome: AppliedStep['outcome'], detail?: string): AppliedStep => ({
   kind: 'droplet',
@@ -82,8 +82,9 @@ async function settleAll(parts: Array<Promise<AppliedStep[]>>): Promise<AppliedS
 }
 
 /**
- * Creates (by generation), resizes and plain deletes run in parallel; bulk deletes and the
- * retirement of replaced generations follow. Every call goes through mutate (audited).
+ * Creates (by generation), the resizes and plain deletes run in parallel — the resizes themselves
+ * one droplet at a time (rolling-resize.ts); bulk deletes and the retirement of replaced
+ * generations follow. Every call goes through mutate (audited).
  */
 export async function applyDropletSteps(
   ctx: OpContext,
@@ -104,9 +105,13 @@ export async function applyDropletSteps(
       : [],
   );
   const deletes = steps.filter((s) => s.action === 'delete');
+  // Resizes are planned from the droplets section, whose health URL the roll waits on.
+  const health = deployment.droplets?.health;
+  if (resizes.length > 0 && !health)
+    throw new Error(`resize steps for ${slug}, which has no droplets section`);
   const first = await settleAll([
     ...[...creates.values()].map((group) => createDroplets(ctx, slug, group)),
-    ...resizes.map((target) => resizeDroplet(ctx, slug, target)),
+    ...(resizes.length > 0 && health ? [rollResizes(ctx, slug, resizes, health)] : []),
     ...deletes
       .filter((s) => s.id && typeOf(s) === undefined)
       .map(async (s) => [await deleteById(ctx, slug, s)]),

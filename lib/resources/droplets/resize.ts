@@ -2,7 +2,7 @@
  * A resize is three droplet actions, each waited for through GET /v2/actions/:id: power off,
  * resize (CPU and RAM only — the disk stays, so it can be resized back down), power on. Each pass
  * starts from the droplet's actual state, so a resize cut short by the deadline (leaving it off,
- * say) is finished by the next deploy.
+ * say) is finished by the next deploy. One droplet at a time: rolling-resize.ts.
  */
 import type { Droplet_action, Droplet_action_resize } from '@digitalocean/dots';
 import { toToolError } from '../../do/index.js';
@@ -15,6 +15,12 @@ import { type DropletState, flattenDroplet } from './model.js';
 
 export type ResizeAction = 'power_off' | 'resize' | 'power_on';
 
+export interface ResizeTarget {
+  name: string;
+  id: number;
+  size: string;
+}
+
 /** Pure: the next action towards `size` and running, or undefined when there. */
 export function nextResizeAction(
   droplet: Pick<DropletState, 'status' | 'size'>,
@@ -25,7 +31,7 @@ export function nextResizeAction(
   throw new OperationError(`The droplet is ${droplet.status}, so it cannot be resized.`);
 }
 
-async function getDroplet(ctx: OpContext, id: number, name: string): Promise<DropletState> {
+export async function getDroplet(ctx: OpContext, id: number, name: string): Promise<DropletState> {
   try {
     const answer = await ctx.api.client.v2.droplets.byDroplet_id(id).get();
     if (!answer?.droplet) throw new OperationError(`DigitalOcean answered without droplet ${name}.`);
@@ -53,54 +59,99 @@ function body(action: ResizeAction, size: string): Droplet_action | Droplet_acti
   return (action === 'resize' ? { type: action, size, disk: false } : { type: action }) as Droplet_action;
 }
 
+/** The droplet once no action runs on it (only one can), or undefined when time ran out first. */
+async function whenIdle(ctx: OpContext, target: ResizeTarget): Promise<DropletState | undefined> {
+  let droplet: DropletState | undefined;
+  const idle = await waitFor(ctx, `droplet ${target.name}`, async () => {
+    droplet = await getDroplet(ctx, target.id, target.name);
+    const busy = droplet.status === 'new' || droplet.locked;
+    return busy
+      ? { state: 'pending', detail: `${target.name} is busy (${droplet.status})` }
+      : { state: 'ready' };
+  });
+  return idle.state === 'ready' ? droplet : undefined;
+}
+
+/** Starts `action` (audited) and waits for it: ready, or pending when time ran out. */
+async function act(
+  ctx: OpContext,
+  slug: string,
+  target: ResizeTarget,
+  action: ResizeAction,
+): Promise<Readiness> {
+  const { name, id, size } = target;
+  const started = await mutate(ctx, slug, { kind: 'droplet', name, action }, () =>
+    ctx.api.client.v2.droplets.byDroplet_id(id).actions.post(body(action, size)),
+  );
+  const actionId = started?.action?.id;
+  if (actionId === undefined || actionId === null) return { state: 'ready' };
+  const what = `${action.replace('_', ' ')} of droplet ${name}`;
+  const done = await waitFor(ctx, what, () => actionState(ctx, actionId, what));
+  if (done.state === 'failed')
+    throw new OperationError(`${done.detail}.`, { hint: 'Run deploy again to retry.' });
+  return done;
+}
+
+const entry = (target: ResizeTarget, outcome: AppliedStep['outcome'], detail: string): AppliedStep => ({
+  kind: 'droplet',
+  action: 'update',
+  name: target.name,
+  id: String(target.id),
+  outcome,
+  detail,
+});
+
 /** Brings one droplet to `size` and running; returns one entry per action it started. */
 export async function resizeDroplet(
   ctx: OpContext,
   slug: string,
-  target: { name: string; id: number; size: string },
+  target: ResizeTarget,
 ): Promise<AppliedStep[]> {
-  const { name, id, size } = target;
+  const { name, size } = target;
   const applied: AppliedStep[] = [];
-  const entry = (outcome: AppliedStep['outcome'], detail: string): AppliedStep => ({
-    kind: 'droplet',
-    action: 'update',
-    name,
-    id: String(id),
-    outcome,
-    detail,
-  });
   // power off, resize, power on — and one more pass to see it is done.
   for (let pass = 0; pass < 4; pass++) {
-    let droplet: DropletState | undefined;
-    const idle = await waitFor(ctx, `droplet ${name}`, async () => {
-      droplet = await getDroplet(ctx, id, name);
-      const busy = droplet.status === 'new' || droplet.locked;
-      return busy ? { state: 'pending', detail: `${name} is busy (${droplet.status})` } : { state: 'ready' };
-    });
-    if (idle.state !== 'ready' || !droplet) {
+    const droplet = await whenIdle(ctx, target);
+    if (!droplet) {
       applied.push(
-        entry('skipped', `still busy when time ran out: run deploy again to finish resizing to ${size}`),
+        entry(
+          target,
+          'skipped',
+          `still busy when time ran out: run deploy again to finish resizing to ${size}`,
+        ),
       );
       return applied;
     }
     const next = nextResizeAction(droplet, size);
     if (!next) return applied;
-    const started = await mutate(ctx, slug, { kind: 'droplet', name, action: next }, () =>
-      ctx.api.client.v2.droplets.byDroplet_id(id).actions.post(body(next, size)),
-    );
-    const what = `${next.replace('_', ' ')} of droplet ${name}`;
-    applied.push(entry('ok', next === 'resize' ? `resize to ${size}` : next.replace('_', ' ')));
-    const actionId = started?.action?.id;
-    if (actionId === undefined || actionId === null) continue;
-    const done = await waitFor(ctx, what, () => actionState(ctx, actionId, what));
-    if (done.state === 'failed')
-      throw new OperationError(`${done.detail}.`, { hint: 'Run deploy again to retry.' });
+    const done = await act(ctx, slug, target, next);
+    applied.push(entry(target, 'ok', next === 'resize' ? `resize to ${size}` : next.replace('_', ' ')));
     if (done.state === 'pending') {
-      applied.push(entry('skipped', `${what} still running when time ran out: run deploy again`));
+      const what = `${next.replace('_', ' ')} of droplet ${name}`;
+      applied.push(entry(target, 'skipped', `${what} still running when time ran out: run deploy again`));
       return applied;
     }
   }
   throw new OperationError(`Droplet ${name} did not reach size ${size} and running after a full resize.`, {
     hint: 'Check the droplet in the control panel, then run deploy again.',
   });
+}
+
+/**
+ * After a failed resize: once the droplet is idle, powers it on if it is off, at whatever size it
+ * has. Best effort, so it never throws; says in a few words how the droplet was left.
+ */
+export async function powerOnAgain(ctx: OpContext, slug: string, target: ResizeTarget): Promise<string> {
+  try {
+    const droplet = await whenIdle(ctx, target);
+    if (!droplet) return `${target.name} was still busy when time ran out, so it may still be off`;
+    if (droplet.status !== 'off') return `${target.name} is ${droplet.status}`;
+    const done = await act(ctx, slug, { ...target, size: droplet.size }, 'power_on');
+    return done.state === 'ready'
+      ? `${target.name} was powered on again`
+      : `${target.name} is being powered on again`;
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return `${target.name} could not be powered on again (${why})`;
+  }
 }
