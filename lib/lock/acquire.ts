@@ -6,8 +6,9 @@
 import { ApiError, isUnclearFailure } from '../do/index.js';
 import { ConflictError } from '../errors.js';
 import type { OpContext } from '../ops/types.js';
+import { removeExpiredLock } from './expired.js';
 import { describeHolder, holderName, isExpired, type LockHolder } from './holder.js';
-import { createLockKey, deleteLockKey, type LockKey, readLockKey } from './store.js';
+import { createLockKey, type LockKey, readLockKey } from './store.js';
 
 export interface AcquireOptions {
   op: string;
@@ -52,19 +53,13 @@ function busy(slug: string, key: LockKey, waitMs: number): ConflictError {
   );
 }
 
-/**
- * Removes a lock whose holder stopped renewing, only if it still names that holder when read
- * again: a holder that renewed meanwhile keeps it. The key is deleted by id, and ids are never
- * reused, so a newer holder's key cannot be hit.
- */
+/** Removes a lock whose holder stopped renewing (lib/lock/expired.ts); one that renewed meanwhile keeps it. */
 async function takeOver(ctx: OpContext, slug: string, stale: LockKey): Promise<void> {
-  const again = await readLockKey(ctx, slug, stale.id);
-  if (!again || again.name !== stale.name) return;
-  ctx.log.warn('lock: taking over a lock whose holder stopped renewing it', {
+  if ((await removeExpiredLock(ctx, slug, stale, 'take over')) !== 'removed') return;
+  ctx.log.warn('lock: took over a lock whose holder stopped renewing it', {
     deployment: slug,
     holder: stale.holder ? describeHolder(stale.holder) : stale.name,
   });
-  await deleteLockKey(ctx, slug, stale.id, 'take over');
 }
 
 /** Registers the key, or waits for it within `waitMs` and the deadline; throws ConflictError when it cannot. */

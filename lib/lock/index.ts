@@ -1,4 +1,5 @@
 export { type Acquired, type AcquireOptions, acquireKey } from './acquire.js';
+export { type ExpiredRemoval, removeExpiredLock } from './expired.js';
 export {
   describeHolder,
   holderName,

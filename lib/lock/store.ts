@@ -15,7 +15,8 @@ export interface LockKey {
   holder: LockHolder | undefined;
 }
 
-export type LockAction = 'acquire' | 'renew' | 'release' | 'take over';
+/** `delete`: teardown removing a lock whose holder stopped renewing it (lib/lock/expired.ts). */
+export type LockAction = 'acquire' | 'renew' | 'release' | 'take over' | 'delete';
 
 const target = (slug: string, action: LockAction) => ({ kind: 'lock' as const, name: slug, action });
 
@@ -70,7 +71,7 @@ export async function deleteLockKey(
   ctx: OpContext,
   slug: string,
   id: number,
-  action: 'release' | 'take over',
+  action: 'release' | 'take over' | 'delete',
 ): Promise<void> {
   await mutate(ctx, slug, target(slug, action), async () => {
     try {

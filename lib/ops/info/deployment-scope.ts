@@ -4,8 +4,9 @@
  * about it; this file turns their actual state into rows and adds the warnings only info gives.
  */
 import type { App, Project, Registry } from '@digitalocean/dots';
-import { firewallName, OWNER_TAG } from '../../config/identity.js';
+import { firewallName, OWNER_TAG, sshKeyName } from '../../config/identity.js';
 import type { Deployment } from '../../config/manifest.js';
+import { lockFingerprint } from '../../lock/index.js';
 import type { AppActual, AppDesired } from '../../resources/app/index.js';
 import { specDifferences } from '../../resources/app/index.js';
 import { listApps, sortApps, toAppState } from '../../resources/app/read.js';
@@ -14,6 +15,8 @@ import type { ActualDroplets } from '../../resources/droplets/index.js';
 import type { FirewallActual } from '../../resources/firewall/index.js';
 import type { ExistingRegistry, RegistryActual } from '../../resources/registry/index.js';
 import type { ActualSshKeys, DesiredSshKey } from '../../resources/ssh-key/index.js';
+import { actualSshKeys, desiredSshKey } from '../../resources/ssh-key/model.js';
+import { listSshKeys } from '../../resources/ssh-key/read.js';
 import {
   factsOf,
   KINDS,
@@ -45,10 +48,11 @@ import {
   repositoriesUsed,
   repositoryWarnings,
   sshKeyWarning,
+  staleLockWarning,
 } from './warnings.js';
 
-/** Kinds read through their module's `read`; apps and the registry are read here (see below). */
-const MODULE_READS: readonly Kind[] = ['ssh_key', 'firewall', 'droplet', 'domain'];
+/** Kinds read through their module's `read`; SSH keys, apps and the registry are read here (see below). */
+const MODULE_READS: readonly Kind[] = ['firewall', 'droplet', 'domain'];
 
 /** How many spec differences an app row carries: enough to recognise the drift, not the whole diff. */
 const SHOWN_DIFFERENCES = 10;
@@ -141,17 +145,20 @@ function firewallRows(actual: FirewallActual): FirewallRow[] {
  */
 export async function deploymentInfo(ctx: OpContext, deployment: Deployment): Promise<InfoOutcome> {
   const slug = deployment.slug;
-  const [world, apps, namespaces, projects, registry] = await Promise.all([
+  const [world, keys, apps, namespaces, projects, registry] = await Promise.all([
     readWorld(ctx, deployment, MODULE_READS),
+    listSshKeys(ctx),
     listApps(ctx),
     listNamespaces(ctx),
     listProjects(ctx),
     readRegistry(ctx),
   ]);
-  // Apps and the registry are read here rather than by their modules: the app list also fills
-  // the look-alikes' rows, and the registry answer also carries the storage used.
+  // SSH keys, apps and the registry are read here rather than by their modules: the key list also
+  // holds the deployment's lock, the app list also fills the look-alikes' rows, and the registry
+  // answer also carries the storage used.
   const fullWorld: World = {
     ...world,
+    ssh_key: actualSshKeys(keys, sshKeyName(slug), desiredSshKey(deployment)?.fingerprint),
     app: sortApps(apps, slug),
     registry: { registry: existingRegistry(registry.registry) } satisfies RegistryActual,
   };
@@ -199,6 +206,11 @@ export async function deploymentInfo(ctx: OpContext, deployment: Deployment): Pr
     ...sshKeyWarning(sshKeys, desired('ssh_key') as DesiredSshKey | undefined),
     ...leftoverWarnings(deployment, { droplets, firewall, app: app.app, sshKeys }),
     ...repositoryWarnings(uses, registryInfo ?? undefined),
+    ...staleLockWarning(
+      slug,
+      keys.find((k) => k.fingerprint === lockFingerprint(slug)),
+      ctx.clock.now(),
+    ),
   ];
   return { result, warnings };
 }

@@ -4,12 +4,13 @@
  */
 import { type AppSpec, componentsOf } from '../../config/app-spec.js';
 import type { Deployment } from '../../config/manifest.js';
+import { isExpired, parseHolder } from '../../lock/index.js';
 import type { AppDesired, AppState } from '../../resources/app/index.js';
 import type { DomainActual, DomainDesired } from '../../resources/domain/index.js';
 import { keyOf, sameKey } from '../../resources/domain/records.js';
 import type { ActualDroplets } from '../../resources/droplets/index.js';
 import type { FirewallActual } from '../../resources/firewall/index.js';
-import type { ActualSshKeys, DesiredSshKey } from '../../resources/ssh-key/index.js';
+import type { ActualSshKeys, DesiredSshKey, SshKeyState } from '../../resources/ssh-key/index.js';
 import type { DropletRow } from './types.js';
 
 /** The manifest names a domain the account does not hold: information, not an error. */
@@ -101,6 +102,19 @@ export function sshKeyWarning(
     `SSH key ${named.name} (${named.id}) holds a public key (fingerprint ${named.fingerprint}) other than ` +
       `droplets.ssh_key's (${desired.fingerprint}): the next deploy swaps it for the manifest's key; droplets ` +
       'created before keep accepting the old one until they are replaced.',
+  ];
+}
+
+/**
+ * The deployment's lock key past its lease: a run stopped before releasing it. A live lock is an
+ * operation at work, not a conflict (status shows it); a stale one is a key left in the account.
+ */
+export function staleLockWarning(slug: string, key: SshKeyState | undefined, now: number): string[] {
+  const holder = key && parseHolder(slug, key.name);
+  if (!key || !holder || !isExpired(holder, now)) return [];
+  return [
+    `SSH key ${key.id} "${key.name}" is the lock of ${slug}, left by ${holder.op} ${holder.holder}, expired ` +
+      `${new Date(holder.until).toISOString()}: the next teardown removes it, as does the next deploy or edit that changes something.`,
   ];
 }
 

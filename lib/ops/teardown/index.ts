@@ -2,13 +2,20 @@ import type * as z from 'zod';
 import { booleanParamSchema, commonInputSchema } from '../../config/input.js';
 import type { Deployment } from '../../config/manifest.js';
 import { isToolError } from '../../errors.js';
-import { type DeploymentLock, deploymentLock, lockInputShape } from '../../lock/index.js';
+import { type DeploymentLock, deploymentLock, lockInputShape, readLockKey } from '../../lock/index.js';
 import { destroyRegistry } from '../../resources/registry/index.js';
 import type { AppliedStep, PlanStep } from '../../resources/types.js';
 import { type Kind, kindsOf, moduleOf, readWorld, type World, warningsOf } from '../converge.js';
 import { loadDeployment } from '../deployment.js';
 import { planJson, planTable } from '../plan-table.js';
 import type { OpContext, Operation, OpOutcome } from '../types.js';
+import {
+  foundLock,
+  leftoverLockSteps,
+  removeLeftoverLock,
+  runningWarning,
+  waitedWarning,
+} from './lock-leftover.js';
 
 const teardownInputSchema = commonInputSchema.extend({
   /** The registry is the account's, shared by every environment: deleted only when asked. */
@@ -23,7 +30,10 @@ export interface TeardownResult {
   plan: Omit<PlanStep, 'payload'>[];
   plan_table: string;
   applied: AppliedStep[];
-  /** Owned resources still found after deleting (should be none). */
+  /**
+   * Owned resources still found after deleting (should be none). The lock is not among them: this
+   * teardown holds it then, and releases it right after.
+   */
   remaining: Omit<PlanStep, 'payload'>[];
   failure?: string;
 }
@@ -34,6 +44,7 @@ const ORDER: readonly Kind[] = ['domain', 'app', 'firewall', 'droplet', 'ssh_key
 /**
  * Finds everything the deployment owns (by tag and exact names, never by prefix), deletes it with
  * bulk endpoints where DigitalOcean has them, then reads again to prove nothing owned remains.
+ * A lock left by a run that stopped before releasing it goes too (./lock-leftover.ts).
  * The control plane (Functions namespace, functions, triggers) is not a resource of the deployment.
  */
 async function teardown(
@@ -42,11 +53,14 @@ async function teardown(
   held?: DeploymentLock,
 ): Promise<OpOutcome<TeardownResult>> {
   const deployment = loadDeployment(ctx, input.env);
+  const slug = deployment.slug;
   const kinds = kindsOf(deployment).sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
-  ctx.progress({ step: 'reading DigitalOcean', detail: kinds.join(', ') });
-  const world = await readWorld(ctx, deployment, kinds);
+  ctx.progress({ step: 'reading DigitalOcean', detail: [...kinds, 'lock'].join(', ') });
+  const [world, lockKey] = await Promise.all([readWorld(ctx, deployment, kinds), readLockKey(ctx, slug)]);
+  const found = foundLock(lockKey, held?.holder, ctx.clock.now());
   const warnings = warningsOf(deployment, world, kinds);
-  const steps = destroySteps(deployment, world, kinds, input.include_registry);
+  const owned = destroySteps(deployment, world, kinds, input.include_registry);
+  const steps = [...owned, ...leftoverLockSteps(slug, found)];
   const result: TeardownResult = {
     dry_run: input.dry_run,
     plan: planJson(steps),
@@ -56,21 +70,55 @@ async function teardown(
   };
   const outcome = (status: OpOutcome<TeardownResult>['status']): OpOutcome<TeardownResult> => ({
     status,
-    deployment: deployment.slug,
+    deployment: slug,
     result,
     warnings,
   });
-  if (steps.length === 0) return outcome('noop');
-  if (input.dry_run) return outcome('succeeded');
+  // A live lock means an operation is running: nothing left now proves nothing left once it is done.
+  if (steps.length === 0 && found.state !== 'held') return outcome('noop');
+  if (input.dry_run) {
+    if (found.state === 'held') warnings.push(runningWarning(slug, found.key));
+    return outcome(steps.length === 0 ? 'noop' : 'succeeded');
+  }
+
+  let running = found.state === 'held' ? found.key : undefined;
+  if (found.state === 'expired') {
+    // Removed before taking the lock, so taking it finds it free and the removal is listed.
+    const { removal, applied } = await removeLeftoverLock(ctx, slug, found);
+    result.applied.push(applied);
+    if (removal === 'renewed') running = found.key;
+    // Deleted by id (never reused): a lock key there now would be a new, live holder's, not a leftover.
+    else if (owned.length === 0) return outcome(removal === 'removed' ? 'succeeded' : 'noop');
+  }
 
   // Never interleaved with a deploy or edit (lib/lock); after waiting, read again what is left.
-  const lock = held ?? deploymentLock(ctx, deployment.slug, { waitSeconds: input.lock_wait });
+  const lock = held ?? deploymentLock(ctx, slug, { waitSeconds: input.lock_wait });
   try {
-    if ((await lock.acquire()) === 'waited') return await teardown(input, ctx, lock);
-    return outcome(await destroyAll(ctx, deployment, kinds, steps, input.include_registry, result));
+    if ((await lock.acquire()) === 'waited' || running)
+      return afterWaiting(
+        await teardown(input, ctx, lock),
+        result.applied,
+        running && waitedWarning(slug, running),
+      );
+    return outcome(await destroyAll(ctx, deployment, kinds, owned, input.include_registry, result));
   } finally {
     if (!held) await lock.release();
   }
+}
+
+/** The run that read again once the lock was free, with what the first one did and why it waited. */
+function afterWaiting(
+  next: OpOutcome<TeardownResult>,
+  applied: readonly AppliedStep[],
+  warning: string | undefined,
+): OpOutcome<TeardownResult> {
+  next.result.applied.unshift(...applied);
+  const changed = applied.some((a) => a.outcome === 'ok');
+  return {
+    ...next,
+    status: next.status === 'noop' && changed ? 'succeeded' : next.status,
+    warnings: [...(next.warnings ?? []), ...(warning ? [warning] : [])],
+  };
 }
 
 /** Deletes, then reads again; the status, with `result` filled in. */
