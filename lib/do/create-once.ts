@@ -18,6 +18,11 @@ export interface CreateOnceOptions<T> {
   settleMs?: number;
   /** Advice for a refused create, e.g. "Check the region in deployment.yml." */
   hint?: string;
+  /**
+   * Skip the first look: the caller planned this create from a read made moments ago under the
+   * deployment lock. After an unclear failure it still looks before creating again.
+   */
+  planned?: boolean;
 }
 
 export interface CreateOnceResult<T> {
@@ -53,7 +58,7 @@ export async function createOnce<T>(options: CreateOnceOptions<T>): Promise<Crea
     }
   };
 
-  const existing = await find();
+  const existing = options.planned ? undefined : await find();
   if (existing !== undefined) return { resource: existing, created: false };
   try {
     return { resource: await create(), created: true };

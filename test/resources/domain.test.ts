@@ -161,6 +161,22 @@ describe('domain and records against the emulator', () => {
     expect(domainModule.destroy(await domainModule.read(tc.ctx, deployment))).toEqual([]);
   });
 
+  it('creates planned records without looking each one up first: one zone read, one POST each', async () => {
+    const actual = await domainModule.read(tc.ctx, deployment);
+    const steps = domainModule.plan(domainModule.desired(deployment, facts), actual);
+    await clearRequests();
+    await domainModule.apply(
+      tc.ctx,
+      deployment,
+      steps.filter((s) => s.action !== 'noop'),
+    );
+    const requests = await t.requests();
+    const recordPosts = requests.filter((r) => r.method === 'POST' && r.path.endsWith('/records'));
+    // The domain, its marker and five records (two A @, two A www, one CNAME).
+    expect(recordPosts).toHaveLength(6);
+    expect(requests.filter((r) => r.method === 'GET' && r.path.endsWith('/records'))).toHaveLength(0);
+  });
+
   it('a record create whose answer is lost leaves exactly one record', async () => {
     await converge({ dropletIpv4: [] });
     await clearRequests();

@@ -15,7 +15,11 @@ import { canonicalData, type ExistingRecord } from './records.js';
 
 const records = (ctx: OpContext, domain: string) => ctx.api.client.v2.domains.byDomain_name(domain).records;
 
-/** Creates one record unless an identical one exists (found after an unclear failure). */
+/**
+ * Creates one record. Steps are planned from the zone read just before, under the deployment lock,
+ * so it is not looked up first (50 records would cost 50 more GETs); after an unclear failure it
+ * is, so a retry never doubles it.
+ */
 async function createRecord(
   ctx: OpContext,
   write: RecordWrite,
@@ -25,6 +29,7 @@ async function createRecord(
     what: `DNS record ${write.type} ${write.name}.${write.domain}`,
     clock: ctx.clock,
     settleMs: ctx.tuning.pollInitialMs,
+    planned: true,
     find: async () =>
       (await listRecords(ctx, write.domain, { name: write.name, type: write.type }))?.find(
         (r) => r.data === data,
