@@ -271,6 +271,22 @@ describe('rolling droplet resizes', () => {
     );
     await expectNoOverlap([first!, second!, third!]);
   });
+
+  it('an edit cut short by the deadline mid-roll is in progress, not failed or restored, and the next call finishes it', async () => {
+    const all = await droplets();
+    await t.admin('POST', '/_emulator/clock', { time_scale: 20 });
+    try {
+      const cut = await run(editOperation, { droplet_size: BIG }, SMALL, 1_500);
+      expect(cut.report.status, JSON.stringify(cut.report.result)).toBe('in_progress');
+      expect(cut.report.result.restore).toBeUndefined();
+    } finally {
+      await t.admin('POST', '/_emulator/clock', { time_scale: 400 });
+    }
+    const { report } = await run(editOperation, { droplet_size: BIG });
+    expect(report.status, JSON.stringify(report.result)).toBe('succeeded');
+    expect(await droplets()).toEqual(all.map((d) => ({ ...d, size: BIG, status: 'active' })));
+    await expectNoOverlap(all);
+  });
 });
 
 describe('the order and the words of a roll', () => {

@@ -99,6 +99,15 @@ async function carryOut(
   const applied = await applyEditPlan(ctx, deployment, plan);
   result.applied.push(...applied.applied);
   if (applied.error) return fail({ kind: 'apply', detail: applied.error.describe() }, applied.attempted);
+  // A rolling resize cut short by the deadline is not done, even if every droplet is up: the next
+  // call plans again from the sizes it finds and goes on with the roll.
+  const unrolled = applied.applied.filter(
+    (s) => s.kind === 'droplet' && s.action === 'update' && s.outcome === 'skipped',
+  );
+  if (unrolled.length > 0) {
+    result.progress = { phase: 'resizing droplets', detail: unrolled.map((s) => s.name).join(', ') };
+    return 'in_progress';
+  }
 
   const settled = await settleEdit(ctx, deployment, plan, applied.attempted);
   if (settled.state === 'pending') {
