@@ -169,11 +169,13 @@ function envSchema(cwd: string | undefined) {
       .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'must be a Unix user name such as root')
       .default('root'),
     DO_SSH_PORT: integerSchema(1, 65535, 'must be a port number between 1 and 65535').default(22),
+    // Each droplet has its own host key: several may be pinned, separated by commas.
     DO_SSH_HOST_FINGERPRINT: z
       .string()
+      .max(4096, 'must be at most 4096 characters (at most about 75 fingerprints)')
       .regex(
-        /^SHA256:[A-Za-z0-9+/]{43}=?$/,
-        'must be an OpenSSH fingerprint such as SHA256:<43 base64 characters>',
+        /^\s*SHA256:[A-Za-z0-9+/]{43}=?\s*(?:,\s*SHA256:[A-Za-z0-9+/]{43}=?\s*)*$/,
+        'must be OpenSSH fingerprints such as SHA256:<43 base64 characters>, separated by commas',
       )
       .optional(),
     OPS_WEB_SECRET: z

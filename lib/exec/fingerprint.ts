@@ -9,3 +9,11 @@ export function sha256Fingerprint(keyBlob: Buffer): string {
 export function sameFingerprint(a: string, b: string): boolean {
   return a.replace(/=+$/, '') === b.replace(/=+$/, '');
 }
+
+/** `DO_SSH_HOST_FINGERPRINT` pins one host key or several, separated by commas. */
+export function pinnedFingerprints(pinned: string): string[] {
+  return pinned
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+}

@@ -7,7 +7,7 @@
 import type { Client } from 'ssh2';
 import { ConfigError } from '../errors.js';
 import { ExecError, ExecTimeoutError, seconds } from './errors.js';
-import { sameFingerprint, sha256Fingerprint } from './fingerprint.js';
+import { pinnedFingerprints, sameFingerprint, sha256Fingerprint } from './fingerprint.js';
 import type { RunBounds } from './types.js';
 
 export interface SshSettings {
@@ -17,7 +17,10 @@ export interface SshSettings {
   user?: string;
   /** Default 22. */
   port?: number;
-  /** `SHA256:<base64>`: only a host presenting this key is accepted; without it, trust on first use. */
+  /**
+   * `SHA256:<base64>`, or several separated by commas (each droplet has its own host key): only a
+   * host presenting one of them is accepted; without it, trust on first use.
+   */
   hostFingerprint?: string;
 }
 
@@ -153,7 +156,8 @@ async function connectOnce(options: ConnectOptions, readyTimeoutMs: number): Pro
         tryKeyboard: false,
         hostVerifier: (key: Buffer) => {
           seen = sha256Fingerprint(key);
-          mismatch = pinned !== undefined && !sameFingerprint(seen, pinned);
+          mismatch =
+            pinned !== undefined && !pinnedFingerprints(pinned).some((p) => sameFingerprint(seen!, p));
           return !mismatch;
         },
       });
@@ -183,7 +187,7 @@ function classify(raw: Error, options: ConnectOptions, mismatchSeen: string | un
     return fatal(
       new ExecError(
         'host-key-mismatch',
-        `Refused to connect to ${where}: it presented host key ${mismatchSeen}, not the pinned ${options.ssh.hostFingerprint}.`,
+        `Refused to connect to ${where}: it presented host key ${mismatchSeen}, not ${pinnedFingerprints(options.ssh.hostFingerprint ?? '').length > 1 ? 'any of the pinned ones' : `the pinned ${options.ssh.hostFingerprint}`}.`,
         {
           hint:
             'If the droplet was rebuilt or replaced, confirm its new key out of band and update ' +

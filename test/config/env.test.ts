@@ -131,6 +131,8 @@ describe('loadEnv', () => {
     ['DO_SSH_PORT', '70000', /between 1 and 65535/],
     ['DO_SSH_PORT', '22a', /between 1 and 65535/],
     ['DO_SSH_HOST_FINGERPRINT', 'MD5:aa:bb', /SHA256:/],
+    ['DO_SSH_HOST_FINGERPRINT', `SHA256:${'A'.repeat(43)},,SHA256:${'B'.repeat(43)}`, /separated by commas/],
+    ['DO_SSH_HOST_FINGERPRINT', `SHA256:${'A'.repeat(43)}\nSHA256:${'B'.repeat(43)}`, /SHA256:/],
     ['OPS_WEB_SECRET', 'short', /at least 32 characters/],
     ['LOG_LEVEL', 'verbose', /debug, info, warn, error/],
     ['DO_RATE_LIMIT_PER_MINUTE', '0', /positive whole number/],

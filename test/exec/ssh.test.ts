@@ -115,6 +115,22 @@ describe('runSsh', () => {
     );
   });
 
+  it('accepts a host presenting any of several pinned fingerprints (one per droplet), and names none of them twice', async () => {
+    const other = `SHA256:${'B'.repeat(43)}`;
+    const ssh = { privateKey: pair.private, port: t.emu.sshPort };
+    const listed = await runSsh(
+      options(ready.ip, { ssh: { ...ssh, hostFingerprint: `${other}, ${hostFingerprint}` } }),
+    );
+    expect(listed.stdout).toBe('hi\n');
+    const error = await runSsh(
+      options(ready.ip, { ssh: { ...ssh, hostFingerprint: `${other},SHA256:${'C'.repeat(43)}` } }),
+    ).catch((e: unknown) => e);
+    expect((error as ExecError).reason).toBe('host-key-mismatch');
+    expect((error as ExecError).message).toContain(
+      `presented host key ${hostFingerprint}, not any of the pinned ones`,
+    );
+  });
+
   it('stops a command that runs past the timeout and keeps what it printed', async () => {
     const started = Date.now();
     const error = await runSsh(
