@@ -180,9 +180,9 @@ describe('destroying the app', () => {
     ]);
     const steps = appModule.destroy(actual);
     expect(steps).toMatchObject([{ kind: 'app', action: 'delete', name: 'base2-staging' }]);
-    expect(await appModule.apply(tc.ctx, deployment, steps)).toMatchObject([
-      { outcome: 'ok', detail: 'deleted' },
-    ]);
+    const [deleted] = await appModule.apply(tc.ctx, deployment, steps);
+    expect(deleted).toMatchObject({ outcome: 'ok', action: 'delete' });
+    expect(deleted?.detail).toBeUndefined();
     expect((await apps()).map((a) => a.spec?.name)).toEqual(['base2-staging-old']);
 
     expect(appModule.destroy(await appModule.read(tc.ctx, deployment))).toEqual([]);

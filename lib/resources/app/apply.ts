@@ -5,10 +5,10 @@
  */
 import type { AppSpec } from '../../config/app-spec.js';
 import type { Deployment } from '../../config/manifest.js';
-import { ApiError, createOnce, isNotFound } from '../../do/index.js';
+import { ApiError, createOnce } from '../../do/index.js';
 import { ConflictError, OperationError } from '../../errors.js';
 import type { OpContext } from '../../ops/types.js';
-import { mutate } from '../mutate.js';
+import { deleteIdempotently, mutate } from '../mutate.js';
 import type { AppliedStep, PlanStep } from '../types.js';
 import { findApp, rememberApp, toAppState, toDeploymentState } from './read.js';
 import { specDifferences } from './spec-compare.js';
@@ -117,24 +117,12 @@ async function update(ctx: OpContext, step: PlanStep, payload: AppPayload): Prom
   return applied(step, id, startedDetail(toDeploymentState(r?.deployment)?.id, 'deployed the spec again'));
 }
 
-async function remove(ctx: OpContext, step: PlanStep): Promise<AppliedStep> {
+/** Already gone is what a delete wants: a second teardown, or one that raced this one. */
+function remove(ctx: OpContext, step: PlanStep): Promise<AppliedStep> {
   const id = step.id!;
-  const outcome = await mutate(
-    ctx,
-    step.name,
-    { kind: 'app', name: step.name, action: 'delete' },
-    async () => {
-      try {
-        await ctx.api.client.v2.apps.byApp_Id(id).delete();
-        return 'deleted';
-      } catch (error) {
-        // Already gone is what a delete wants: a second teardown, or one that raced this one.
-        if (isNotFound(error)) return 'already gone';
-        throw error;
-      }
-    },
+  return deleteIdempotently(ctx, step.name, { kind: 'app', name: step.name, id }, () =>
+    ctx.api.client.v2.apps.byApp_Id(id).delete(),
   );
-  return applied(step, id, outcome);
 }
 
 export async function applyApp(
