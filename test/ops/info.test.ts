@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OWNER_TAG } from '../../lib/config/identity.js';
+import { lockPublicKey } from '../../lib/lock/index.js';
 import type { DeployResult } from '../../lib/ops/deploy/index.js';
 import { deployOperation } from '../../lib/ops/deploy/index.js';
 import { type InfoResult, infoOperation, renderInfo } from '../../lib/ops/info/index.js';
@@ -171,6 +172,28 @@ describe('info on a deployed account', () => {
     expect(report.warnings).toEqual([]);
     // The eight lists, the repositories, and one records list for the one domain.
     expect(report.api_calls).toMatchObject({ total: 10, mutating: 0 });
+  });
+
+  it('account scope names the deployment a lock key belongs to, proven by its public key, not by its name', async () => {
+    const lock = await t.dots.v2.account.keys.post({
+      name: 'base2-staging-lock: deploy 0a1b2c3d since 2026-01-01T00:00:00.000Z until 2026-01-01T00:02:00.000Z',
+      publicKey: lockPublicKey('base2-staging'),
+    });
+    const impostor = await t.dots.v2.account.keys.post({
+      name: 'base2-production-lock',
+      publicKey: lockPublicKey('base2-other'),
+    });
+    try {
+      const { report } = await info({ scope: 'account' });
+      const owners = Object.fromEntries(report.result.ssh_keys.map((k) => [k.name.split(':')[0], k.owner]));
+      expect(owners).toMatchObject({
+        'base2-staging-lock': 'base2-staging',
+        'base2-production-lock': undefined,
+      });
+    } finally {
+      for (const key of [lock, impostor])
+        await t.dots.v2.account.keys.bySsh_key_identifier(key!.sshKey!.id!).delete();
+    }
   });
 
   it('never shows a namespace key or uuid field, in the report, the rendering or the log', async () => {

@@ -3,9 +3,12 @@
  * records list per domain. Without a deployment to compare with, the only conflicts info can name
  * are the account's own (droplet names used twice); ownership shows where tags prove it.
  */
+
+import { lockFingerprint } from '../../lock/index.js';
 import { listApps, toAppState } from '../../resources/app/read.js';
 import { listRecords } from '../../resources/domain/read.js';
 import { flattenDroplet } from '../../resources/droplets/model.js';
+import type { SshKeyState } from '../../resources/ssh-key/model.js';
 import { listSshKeys } from '../../resources/ssh-key/read.js';
 import type { OpContext } from '../types.js';
 import type { InfoOutcome } from './deployment-scope.js';
@@ -30,7 +33,7 @@ import {
   listProjects,
   readRegistry,
 } from './lists.js';
-import type { DomainRow, InfoResult } from './types.js';
+import type { DomainRow, InfoResult, Ownership } from './types.js';
 import { duplicateNameWarnings } from './warnings.js';
 
 /** Records lists in flight at once: a large account's domains should not arrive as one burst. */
@@ -61,6 +64,16 @@ async function domainRows(ctx: OpContext): Promise<DomainRow[]> {
     return records ? accountDomainRow(name, records) : undefined;
   });
   return rows.filter((row): row is DomainRow => row !== undefined);
+}
+
+/**
+ * A deployment's lock is an SSH key named `<slug>-lock…` (its name says who holds it until when)
+ * whose public key derives from the slug (lib/lock): the name gives the slug, the fingerprint
+ * proves it.
+ */
+function lockOwnership(key: SshKeyState): Ownership {
+  const slug = /^(.+)-lock(?::|$)/.exec(key.name)?.[1];
+  return slug !== undefined && key.fingerprint === lockFingerprint(slug) ? { owner: slug } : {};
 }
 
 const byName = <T extends { name: string }>(rows: T[]): T[] =>
@@ -97,7 +110,7 @@ export async function accountInfo(ctx: OpContext): Promise<InfoOutcome> {
       }),
     ),
     projects: byName(projects.map(projectRow)),
-    ssh_keys: byName(keys.map((key) => sshKeyRow(key))),
+    ssh_keys: byName(keys.map((key) => sshKeyRow(key, lockOwnership(key)))),
   };
   return { result, warnings: duplicateNameWarnings(dropletRows) };
 }
