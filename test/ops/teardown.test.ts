@@ -63,6 +63,31 @@ describe('teardown', () => {
     expect(again.report.api_calls.mutating).toBe(0);
   });
 
+  it('deletes what the deployment owns of kinds whose section was removed from deployment.yml since', async () => {
+    const deployed = await deploy({ env: 'staging' });
+    expect(deployed.report.status, JSON.stringify(deployed.report.result.failure)).toBe('succeeded');
+    const { report } = await runOp<TeardownResult>(
+      t,
+      teardownOperation,
+      { env: 'staging' },
+      { env: { BASE2_MANIFEST: 'test/ops/fixtures/sections-removed.yml' } },
+    );
+    expect(report.status, report.result.failure).toBe('succeeded');
+    expect(report.result.plan.map((s) => s.kind).sort()).toEqual(
+      expect.arrayContaining(['app', 'droplet', 'firewall', 'ssh_key']),
+    );
+    expect(report.result.remaining).toEqual([]);
+    const state = {
+      droplets: (await t.dots.v2.droplets.get({ queryParameters: { perPage: 200 } }))?.droplets ?? [],
+      apps: (await t.dots.v2.apps.get({ queryParameters: { perPage: 200 } }))?.apps ?? [],
+      firewalls: (await t.dots.v2.firewalls.get({ queryParameters: { perPage: 200 } }))?.firewalls ?? [],
+      keys: ((await t.dots.v2.account.keys.get({ queryParameters: { perPage: 200 } }))?.sshKeys ?? []).map(
+        (k) => k.name,
+      ),
+    };
+    expect(state).toEqual({ droplets: [], apps: [], firewalls: [], keys: [] });
+  });
+
   it('deletes the registry only when asked', async () => {
     await deploy({ env: 'apponly' });
     const { report } = await teardown({ env: 'apponly', include_registry: true });

@@ -127,7 +127,8 @@ export interface OwnedLeftovers {
 
 /**
  * Resources the deployment still owns of a kind its manifest no longer has a section for: deploy
- * and teardown skip absent sections (never destroying them), so these stay until someone acts.
+ * skips absent sections (never destroying them), so these stay until teardown (which finds them by
+ * name and tags) or someone deletes them.
  */
 export function leftoverWarnings(deployment: Deployment, owned: OwnedLeftovers): string[] {
   const leftovers: Array<{ section: string; what: string }> = [];
@@ -146,8 +147,8 @@ export function leftoverWarnings(deployment: Deployment, owned: OwnedLeftovers):
   return leftovers.map(
     ({ section, what }) =>
       `deployment.yml has no ${section} section for ${deployment.environment}, yet ${deployment.slug} still owns ` +
-      `${what}: deploy and teardown skip absent sections, so it stays (and is billed) until it is deleted by ` +
-      'hand, or the section is restored and teardown is run.',
+      `${what}: deploy skips absent sections, so it stays (and is billed) until teardown deletes it, or ` +
+      'it is deleted by hand.',
   );
 }
 

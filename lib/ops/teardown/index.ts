@@ -42,6 +42,19 @@ export interface TeardownResult {
 const ORDER: readonly Kind[] = ['domain', 'app', 'firewall', 'droplet', 'ssh_key', 'registry'];
 
 /**
+ * Kinds found by the deployment's name and tags alone: torn down even when deployment.yml no longer
+ * has their section (removed after a deploy), so nothing billed stays behind. A domain needs its
+ * name from the manifest; the registry is the account's.
+ */
+const FOUND_BY_NAME: readonly Kind[] = ['app', 'firewall', 'droplet', 'ssh_key'];
+
+function teardownKinds(deployment: Deployment): Kind[] {
+  return [...new Set([...kindsOf(deployment), ...FOUND_BY_NAME])].sort(
+    (a, b) => ORDER.indexOf(a) - ORDER.indexOf(b),
+  );
+}
+
+/**
  * Finds everything the deployment owns (by tag and exact names, never by prefix), deletes it with
  * bulk endpoints where DigitalOcean has them, then reads again to prove nothing owned remains.
  * A lock left by a run that stopped before releasing it goes too (./lock-leftover.ts).
@@ -54,7 +67,7 @@ async function teardown(
 ): Promise<OpOutcome<TeardownResult>> {
   const deployment = loadDeployment(ctx, input.env);
   const slug = deployment.slug;
-  const kinds = kindsOf(deployment).sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
+  const kinds = teardownKinds(deployment);
   ctx.progress({ step: 'reading DigitalOcean', detail: [...kinds, 'lock'].join(', ') });
   const [world, lockKey] = await Promise.all([readWorld(ctx, deployment, kinds), readLockKey(ctx, slug)]);
   const found = foundLock(lockKey, held?.holder, ctx.clock.now());
