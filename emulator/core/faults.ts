@@ -8,6 +8,8 @@
  *  - `commit-then-drop`: change state, then close the connection without an answer;
  *  - `latency`: add `latency_ms` (virtual) before handling.
  * A build rule makes App Platform deployments of matching images fail in the given phase.
+ * An action rule makes matching actions (a droplet's resize, power on, …) end `errored`: accepted,
+ * then failed on DigitalOcean's side, their effect never applied.
  */
 export type HttpFaultMode = 'error' | 'commit-then-error' | 'drop' | 'commit-then-drop' | 'latency';
 
@@ -41,9 +43,25 @@ export interface BuildFaultRule {
   hits: number;
 }
 
-export type FaultRule = HttpFaultRule | BuildFaultRule;
+export interface ActionFaultRule {
+  kind: 'action';
+  id: string;
+  /** Action type pattern (`resize`, `power_*`), `*` wildcards; default every type. */
+  type: string;
+  /** Only actions on this resource (a droplet id). */
+  resource_id?: number;
+  count?: number;
+  /** Matches to let through before the rule starts applying. */
+  skip?: number;
+  hits: number;
+}
 
-export type FaultRuleInput = Omit<HttpFaultRule, 'id' | 'hits'> | Omit<BuildFaultRule, 'id' | 'hits'>;
+export type FaultRule = HttpFaultRule | BuildFaultRule | ActionFaultRule;
+
+export type FaultRuleInput =
+  | Omit<HttpFaultRule, 'id' | 'hits'>
+  | Omit<BuildFaultRule, 'id' | 'hits'>
+  | Omit<ActionFaultRule, 'id' | 'hits'>;
 
 const HTTP_MODES = new Set<HttpFaultMode>([
   'error',
@@ -94,6 +112,19 @@ export class Faults {
     return undefined;
   }
 
+  /** The action rule for an action starting now, consuming one use of it. */
+  matchAction(type: string, resourceId: number | null): ActionFaultRule | undefined {
+    for (const rule of this.rules) {
+      if (rule.kind !== 'action' || !isLive(rule) || !globMatch(rule.type, type)) continue;
+      if (rule.resource_id !== undefined && rule.resource_id !== resourceId) continue;
+      rule.hits++;
+      if (rule.skip !== undefined && rule.hits <= rule.skip) continue;
+      if (rule.count !== undefined) rule.count--;
+      return rule;
+    }
+    return undefined;
+  }
+
   /** The build rule for an image, consuming one use of it. */
   matchBuild(image: string): BuildFaultRule | undefined {
     for (const rule of this.rules) {
@@ -138,7 +169,16 @@ function validateRule(input: FaultRuleInput, id: string): FaultRule {
     if (problems.length) throw new RangeError(problems.join('; '));
     return { ...(input as BuildFaultRule), kind: 'build', phase: phase as 'build' | 'deploy', id, hits: 0 };
   }
-  if (kind !== 'http') problems.push('kind must be http or build');
+  if (kind === 'action') {
+    if (raw.type !== undefined && (typeof raw.type !== 'string' || raw.type === ''))
+      problems.push('type must be an action type pattern such as resize');
+    if (raw.resource_id !== undefined && !Number.isInteger(raw.resource_id))
+      problems.push('resource_id must be a whole number');
+    positiveInt('skip');
+    if (problems.length) throw new RangeError(problems.join('; '));
+    return { ...(input as ActionFaultRule), kind: 'action', type: (raw.type as string) ?? '*', id, hits: 0 };
+  }
+  if (kind !== 'http') problems.push('kind must be http, build or action');
   if (typeof raw.path !== 'string' || !raw.path.startsWith('/')) problems.push('path must start with /');
   if (!HTTP_MODES.has(raw.mode as HttpFaultMode))
     problems.push(`mode must be one of ${[...HTTP_MODES].join(', ')}`);

@@ -49,6 +49,8 @@ interface ActionRecord extends ActionStart {
   id: number;
   startedAt: number;
   settled: boolean;
+  /** An action fault rule matched it: it ends `errored` and its effect never applies. */
+  errored: boolean;
 }
 
 /**
@@ -68,7 +70,7 @@ export const actionsModule: EmulatorModule = {
       const done = core.clock.now() >= dueAt(a);
       return {
         id: a.id,
-        status: done ? 'completed' : 'in-progress',
+        status: done ? (a.errored ? 'errored' : 'completed') : 'in-progress',
         type: a.type,
         started_at: core.clock.iso(a.startedAt),
         completed_at: done ? core.clock.iso(dueAt(a)) : null,
@@ -86,6 +88,7 @@ export const actionsModule: EmulatorModule = {
         .sort((a, b) => dueAt(a) - dueAt(b) || a.id - b.id);
       for (const action of due) {
         action.settled = true;
+        if (action.errored) continue;
         try {
           action.onComplete?.();
         } catch (error) {
@@ -122,6 +125,7 @@ export const actionsModule: EmulatorModule = {
           id: core.ids.next('action', 2_400_000_000),
           startedAt: core.clock.now(),
           settled: false,
+          errored: core.faults.matchAction(input.type, input.resourceId) !== undefined,
         };
         actions.set(action.id, action);
         if (action.onComplete) schedule(action);

@@ -250,6 +250,13 @@ export const deployEntry: MutatingEntry = {
       [{ method: 'POST', path: '/v2/droplets/*/actions', mode: 'error', status: 500, skip: 1, count: 1 }],
       { env: { HARDEN_DROPLET_SIZE: 's-2vcpu-2gb' }, expect: ['failed'] },
     ),
+    f(
+      'upgrade',
+      'a resize action ends errored on DigitalOcean’s side',
+      'deployed',
+      [{ kind: 'action', type: 'resize', count: 1 }],
+      { env: { HARDEN_DROPLET_SIZE: 's-2vcpu-2gb' }, expect: ['failed'] },
+    ),
     f('upgrade', 'the deadline passes during a rolling resize', 'deployed', [], {
       env: { HARDEN_DROPLET_SIZE: 's-2vcpu-2gb' },
       timeoutMs: 1_500,
