@@ -69,6 +69,11 @@ export const dropletsSectionSchema = z.strictObject({
   health: z
     .strictObject({ port: portSchema.default(80), path: httpPathSchema.default('/healthz') })
     .default(() => ({ port: 80, path: '/healthz' })),
+  /**
+   * Public IPv6 on the droplets. Left out, they get it when an AAAA record points at them; `true`
+   * asks for it without one. DigitalOcean cannot take it away again once a droplet has it.
+   */
+  ipv6: z.boolean(customError('must be true or false')).optional(),
 });
 
 export const RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'TXT'] as const;
@@ -105,6 +110,11 @@ const recordSchema = z
       }
     }
   });
+
+/** An AAAA record the tool fills with the droplets' public IPv6 addresses. */
+export function isDropletIpv6Record(record: { type: string; target: string }): boolean {
+  return record.type === 'AAAA' && record.target === 'droplets';
+}
 
 export const domainSectionSchema = z.strictObject({
   name: domainNameSchema,

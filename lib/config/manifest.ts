@@ -15,6 +15,7 @@ import {
   type DropletsSection,
   type EnvironmentConfig,
   environmentConfigSchema,
+  isDropletIpv6Record,
   type RegistrySection,
   SECTION_KEYS,
 } from './manifest-schema.js';
@@ -101,6 +102,13 @@ function environmentProblems(name: string, environment: string, config: LoadedEn
       });
     }
   });
+  const aaaa = config.domain?.records.findIndex(isDropletIpv6Record) ?? -1;
+  if (config.droplets?.ipv6 === false && aaaa >= 0) {
+    problems.push({
+      path: 'droplets.ipv6',
+      message: `is false, but domain.records.${aaaa} is an AAAA record pointing at the droplets' IPv6 addresses: set it to true (or leave it out), or remove that record`,
+    });
+  }
   if (config.app) {
     const binding = {
       baseName: name,

@@ -42,6 +42,11 @@ export interface AppliedStep {
 export interface Facts {
   /** Public IPv4 addresses of the deployment's active droplets. */
   dropletIpv4: string[];
+  /**
+   * Public IPv6 addresses of the same droplets, those that have one; left out by callers that
+   * know no droplets (nothing is known then, as with an empty list).
+   */
+  dropletIpv6?: string[];
   /** The app's default ingress host name (the CNAME target). */
   appHost?: string;
 }

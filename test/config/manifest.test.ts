@@ -184,6 +184,25 @@ describe('loadManifest and resolveDeployment', () => {
     ]);
   });
 
+  it('refuses droplets.ipv6: false beside an AAAA record that points at the droplets', () => {
+    const records =
+      "domain: { name: shop.example.org, records: [{ type: A, name: '@', target: droplets }, { type: AAAA, name: '@', target: droplets }] }\n";
+    const head = 'name: shop\nregion: fra1\nenvironments: { staging: {} }\n';
+    const file = write(`${head}${DROPLETS}  ipv6: false\n${records}`);
+    expect(manifestError(file).problems).toEqual([
+      {
+        path: 'droplets.ipv6',
+        message:
+          "is false, but domain.records.1 is an AAAA record pointing at the droplets' IPv6 addresses: set it to true (or leave it out), or remove that record",
+      },
+    ]);
+    const auto = resolveDeployment(loadManifest(write(`${head}${DROPLETS}${records}`), {}), 'staging');
+    expect(auto.droplets?.ipv6).toBeUndefined();
+    expect(manifestError(write(`${head}${DROPLETS}  ipv6: 'yes'\n`)).problems).toEqual([
+      { path: 'droplets.ipv6', message: 'must be true or false' },
+    ]);
+  });
+
   it('places the registry in the deployment region, or asks for one where there is no registry', () => {
     const registry = 'registry: { name: shop, subscription_tier: basic }\n';
     const ok = loadManifest(

@@ -227,7 +227,7 @@ describe('info warns about conflicts, saying what and what to do, and touches no
     const report = await info({ env: 'apponly' });
     expect(report.warnings).toEqual([
       expect.stringMatching(
-        /^deployment\.yml has no droplets section for apponly, yet base2-apponly still owns 1 droplet\(s\) \(base2-apponly-abc123-1\): .*teardown is run/,
+        /^deployment\.yml has no droplets section for apponly, yet base2-apponly still owns 1 droplet\(s\) \(base2-apponly-abc123-1\): .*until teardown deletes it/,
       ),
     ]);
     expect(report.result.droplets.map((d) => d.owner)).toEqual(['base2-apponly']);

@@ -105,6 +105,23 @@ describe('desired records', () => {
     });
   });
 
+  it('points an AAAA record at the droplets at their IPv6 addresses, and waits while they have none', () => {
+    const records = [{ type: 'AAAA' as const, name: '@', target: 'droplets' }];
+    const v6 = { ...deployment, domain: { ...deployment.domain!, records } };
+    expect(desiredDomain(v6, { dropletIpv4: ['203.0.113.10'] })!.pending).toEqual([
+      { type: 'AAAA', name: '@', waitingFor: 'active droplets with public IPv6 addresses' },
+    ]);
+    const desired = desiredDomain(v6, {
+      dropletIpv4: ['203.0.113.10'],
+      dropletIpv6: ['2604:A880::B', '2604:a880::a'],
+    })!;
+    expect(desired.sets).toEqual([
+      { type: 'AAAA', name: '@', values: ['2604:a880::a', '2604:a880::b'], ttl: 300 },
+    ]);
+    const steps = planDomain(desired, actual([record('AAAA', '@', '2604:a880::a')]));
+    expect(steps.map((s) => [s.action, s.reason])).toEqual([['create', 'missing: 2604:a880::b']]);
+  });
+
   it('is undefined without a domain section', () => {
     expect(desiredDomain({ ...deployment, domain: undefined }, facts)).toBeUndefined();
   });

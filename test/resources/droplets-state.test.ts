@@ -167,6 +167,7 @@ describe('expand and flatten', () => {
       tags: ['t'],
       createdAt: 5,
       publicIpv4: '1.2.3.4',
+      ipv6: false,
       locked: false,
     });
   });

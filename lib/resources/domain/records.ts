@@ -101,8 +101,9 @@ function valuesOf(record: ManifestRecord, facts: Facts): string[] | { waitingFor
       : { waitingFor: 'active droplets with public IPv4 addresses' };
   }
   if (record.target === 'droplets' && record.type === 'AAAA') {
-    // Facts carry droplet IPv4 only; droplets are created without IPv6.
-    return { waitingFor: 'droplet IPv6 addresses, which this tool does not collect' };
+    return facts.dropletIpv6?.length
+      ? facts.dropletIpv6
+      : { waitingFor: 'active droplets with public IPv6 addresses' };
   }
   if (record.target === 'app' && record.type === 'CNAME') {
     return facts.appHost ? [hostOf(facts.appHost)] : { waitingFor: "the app's default ingress host" };

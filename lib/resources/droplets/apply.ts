@@ -6,6 +6,7 @@ import { mutate } from '../mutate.js';
 import type { AppliedStep, PlanStep } from '../types.js';
 import { waitFor } from '../wait.js';
 import { createDroplets } from './create.js';
+import { enableIpv6All } from './ipv6.js';
 import type { DropletPayload, DropletStep } from './plan.js';
 import { listOwned, listTagged } from './read.js';
 import { bootReadiness } from './readiness.js';
@@ -82,9 +83,9 @@ async function settleAll(parts: Array<Promise<AppliedStep[]>>): Promise<AppliedS
 }
 
 /**
- * Creates (by generation), the resizes and plain deletes run in parallel — the resizes themselves
- * one droplet at a time (rolling-resize.ts); bulk deletes and the retirement of replaced
- * generations follow. Every call goes through mutate (audited).
+ * Creates (by generation), the updates (IPv6, then resizes) and plain deletes run in parallel — the
+ * resizes themselves one droplet at a time (rolling-resize.ts); bulk deletes and the retirement of
+ * replaced generations follow. Every call goes through mutate (audited).
  */
 export async function applyDropletSteps(
   ctx: OpContext,
@@ -104,14 +105,25 @@ export async function applyDropletSteps(
       ? [{ name: s.name, id: Number(s.id), size: s.payload.size }]
       : [],
   );
+  const enables = steps.flatMap((s) =>
+    s.action === 'update' && s.id && s.payload?.type === 'enable-ipv6'
+      ? [{ name: s.name, id: Number(s.id) }]
+      : [],
+  );
   const deletes = steps.filter((s) => s.action === 'delete');
   // Resizes are planned from the droplets section, whose health URL the roll waits on.
   const health = deployment.droplets?.health;
   if (resizes.length > 0 && !health)
     throw new Error(`resize steps for ${slug}, which has no droplets section`);
+  // A droplet runs one action at a time, so IPv6 is enabled (quick, and nothing goes down) before
+  // the roll starts powering droplets off.
+  const updates = async () => [
+    ...(enables.length > 0 ? await enableIpv6All(ctx, slug, enables) : []),
+    ...(resizes.length > 0 && health ? await rollResizes(ctx, slug, resizes, health) : []),
+  ];
   const first = await settleAll([
     ...[...creates.values()].map((group) => createDroplets(ctx, slug, group)),
-    ...(resizes.length > 0 && health ? [rollResizes(ctx, slug, resizes, health)] : []),
+    ...(enables.length + resizes.length > 0 ? [updates()] : []),
     ...deletes
       .filter((s) => s.id && typeOf(s) === undefined)
       .map(async (s) => [await deleteById(ctx, slug, s)]),

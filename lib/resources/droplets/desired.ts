@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ownershipTags } from '../../config/identity.js';
 import type { Deployment } from '../../config/manifest.js';
+import { isDropletIpv6Record } from '../../config/manifest-schema.js';
 import { publicKeyFingerprint } from '../ssh-key/fingerprint.js';
 import { cloudInitSpec, renderCloudInit } from './cloud-init.js';
 import type { DesiredDroplets, UserDataSource } from './model.js';
@@ -18,7 +19,15 @@ function userDataOf(deployment: WithDroplets): UserDataSource {
   return { source: 'tool', spec, template, sha256: sha256(template) };
 }
 
-/** The droplets the manifest asks for; undefined without a droplets section. Pure. */
+/** droplets.ipv6 when given; otherwise whether an AAAA record points at the droplets. */
+export function wantsIpv6(deployment: Deployment): boolean {
+  return deployment.droplets?.ipv6 ?? (deployment.domain?.records ?? []).some(isDropletIpv6Record);
+}
+
+/**
+ * The droplets the manifest asks for; undefined without a droplets section. Pure. IPv6 is not part
+ * of the generation: running droplets get it through an action, so turning it on replaces nothing.
+ */
 export function desiredDroplets(deployment: Deployment): DesiredDroplets | undefined {
   if (!deployment.droplets) return undefined;
   const section = deployment.droplets;
@@ -44,5 +53,6 @@ export function desiredDroplets(deployment: Deployment): DesiredDroplets | undef
     ),
     userData,
     health: { port: section.health.port, path: section.health.path },
+    ipv6: wantsIpv6(deployment),
   };
 }

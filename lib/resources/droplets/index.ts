@@ -17,7 +17,7 @@ import { verifyDroplets } from './verify.js';
 import { dropletWarnings } from './warnings.js';
 
 export { type CloudInitSpec, cloudInitSpec, isDocrImage, renderCloudInit } from './cloud-init.js';
-export { desiredDroplets } from './desired.js';
+export { desiredDroplets, wantsIpv6 } from './desired.js';
 export type { ActualDroplets, DesiredDroplets, DropletState, Lookalike } from './model.js';
 export {
   dropletGeneration,
@@ -29,8 +29,8 @@ export { type DropletPayload, type DropletStep, destroyDroplets, planDroplets } 
 export { docrRepository, type ImageRef, registryImages } from './registry-images.js';
 
 /**
- * The addresses DNS should point at: the active droplets of the newest generation that has any
- * (while a replacement boots, the old one keeps serving), duplicates left out.
+ * The addresses DNS should point at, IPv4 and IPv6: the active droplets of the newest generation
+ * that has any (while a replacement boots, the old one keeps serving), duplicates left out.
  */
 export function dropletFacts(actual: ActualDroplets): Partial<Facts> {
   const kept = [...groupByName(actual.owned).values()].map((g) => g[0]!);
@@ -42,7 +42,11 @@ export function dropletFacts(actual: ActualDroplets): Partial<Facts> {
   }
   const newest = (group: DropletState[]) => Math.max(...group.map((d) => d.createdAt ?? 0));
   const serving = [...generations.values()].sort((a, b) => newest(b) - newest(a))[0] ?? [];
-  return { dropletIpv4: serving.map((d) => d.publicIpv4!).sort() };
+  return {
+    dropletIpv4: serving.map((d) => d.publicIpv4!).sort(),
+    // Those of the same droplets: while IPv6 is being enabled, only the ones that have it.
+    dropletIpv6: serving.flatMap((d) => (d.publicIpv6 ? [d.publicIpv6] : [])).sort(),
+  };
 }
 
 export const dropletsModule: ResourceModule<DesiredDroplets, ActualDroplets> = {

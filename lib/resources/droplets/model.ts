@@ -18,6 +18,12 @@ export interface DropletState {
   /** Epoch milliseconds, when DigitalOcean said. */
   createdAt: number | undefined;
   publicIpv4: string | undefined;
+  /**
+   * IPv6 is on (DigitalOcean lists the feature from creation on; the address shows once the
+   * droplet has booted). Optional: droplets read before IPv6 mattered leave it out, which means off.
+   */
+  ipv6?: boolean;
+  publicIpv6?: string | undefined;
   /** An action (other than the boot) is running: no other can start. */
   locked: boolean;
 }
@@ -57,6 +63,8 @@ export interface DesiredDroplets {
   names: string[];
   userData: UserDataSource;
   health: { port: number; path: string };
+  /** Droplets need a public IPv6 address (droplets.ipv6, or an AAAA record pointing at them). */
+  ipv6: boolean;
 }
 
 /** What a create step carries: everything but the names and the registry credential. */
@@ -68,9 +76,12 @@ export interface CreatePayload {
   sshKeyFingerprint: string;
   tags: string[];
   userData: UserDataSource;
+  /** Create with a public IPv6 address; left out means without. */
+  ipv6?: boolean;
 }
 
 export function flattenDroplet(d: Droplet): DropletState {
+  const publicIpv6 = d.networks?.v6?.find((n) => n.type === 'public')?.ipAddress?.toLowerCase() ?? undefined;
   return {
     id: d.id ?? 0,
     name: d.name ?? '',
@@ -81,6 +92,8 @@ export function flattenDroplet(d: Droplet): DropletState {
     tags: [...(d.tags ?? [])],
     createdAt: d.createdAt ? d.createdAt.getTime() : undefined,
     publicIpv4: d.networks?.v4?.find((n) => n.type === 'public')?.ipAddress ?? undefined,
+    ipv6: publicIpv6 !== undefined || (d.features ?? []).includes('ipv6'),
+    publicIpv6,
     locked: d.locked === true,
   };
 }
@@ -100,5 +113,7 @@ export function expandCreateRequest(
     tags: [...payload.tags],
     userData,
     monitoring: true,
+    // Sent only when wanted, so the requests of deployments without IPv6 stay as they were.
+    ...(payload.ipv6 ? { ipv6: true } : {}),
   };
 }

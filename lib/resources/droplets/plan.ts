@@ -10,6 +10,8 @@ export type DropletPayload =
   | { type: 'create'; create: CreatePayload }
   /** Power off, resize (CPU and RAM only, so it can be undone), power on; also powers on a droplet left off. */
   | { type: 'resize'; size: string }
+  /** DigitalOcean's enable_ipv6 action: the droplet keeps running, and keeps IPv6 for good. */
+  | { type: 'enable-ipv6' }
   /** Delete a droplet of a replaced generation, once the successors are active. */
   | { type: 'retire'; generation: string; successors: string[] }
   | { type: 'delete-by-tag'; tag: string };
@@ -47,6 +49,7 @@ function createPayload(desired: DesiredDroplets): CreatePayload {
     sshKeyFingerprint: desired.sshKeyFingerprint,
     tags: [...desired.tags],
     userData: desired.userData,
+    ipv6: desired.ipv6,
   };
 }
 
@@ -55,6 +58,12 @@ function planKept(desired: DesiredDroplets, kept: readonly DropletState[]): Drop
   const steps: DropletStep[] = [];
   for (const name of desired.names) {
     const d = byName.get(name);
+    // Off → on only: DigitalOcean cannot take IPv6 away from a droplet, and nothing needs that.
+    const enableIpv6 = d !== undefined && desired.ipv6 && d.ipv6 !== true;
+    if (enableIpv6) {
+      const payload: DropletPayload = { type: 'enable-ipv6' };
+      steps.push(step('update', name, 'IPv6 off → on', { id: String(d.id), payload }));
+    }
     if (!d) {
       steps.push(
         step('create', name, 'missing', { payload: { type: 'create', create: createPayload(desired) } }),
@@ -65,7 +74,7 @@ function planKept(desired: DesiredDroplets, kept: readonly DropletState[]): Drop
     } else if (d.status === 'off') {
       const payload: DropletPayload = { type: 'resize', size: desired.size };
       steps.push(step('update', name, 'powered off → power on', { id: String(d.id), payload }));
-    } else {
+    } else if (!enableIpv6) {
       steps.push(step('noop', name, `${d.status}, ${d.size}`, { id: String(d.id) }));
     }
   }
@@ -97,7 +106,8 @@ function planStale(desired: DesiredDroplets, kept: readonly DropletState[]): Dro
 }
 
 /**
- * Missing names → create; size differs → update (resize); extra indexes → delete; duplicates of a
+ * Missing names → create; IPv6 wanted but off → update (enable_ipv6, before any resize of the same
+ * droplet); size differs → update (resize); extra indexes → delete; duplicates of a
  * name → delete the newer; other generations → delete, deferred until the new one has verified.
  */
 export function planDroplets(desired: DesiredDroplets | undefined, actual: ActualDroplets): DropletStep[] {

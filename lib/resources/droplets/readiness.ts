@@ -19,11 +19,15 @@ const PROBE_TIMEOUT_MS = 2_000;
 
 const clamp = (value: number, low: number, high: number) => Math.min(high, Math.max(low, value));
 
-/** Pure: DigitalOcean's side of readiness for `names`, from the owned droplets and the time. */
+/**
+ * Pure: DigitalOcean's side of readiness for `names`, from the owned droplets and the time; with
+ * `ipv6`, a droplet is ready once its public IPv6 address shows too (DNS needs it).
+ */
 export function bootReadiness(
   owned: readonly DropletState[],
   names: readonly string[],
   now: number,
+  ipv6 = false,
 ): Readiness {
   const byName = oldestByName(owned);
   const missing = names.filter((n) => !byName.has(n));
@@ -38,17 +42,33 @@ export function bootReadiness(
       detail: `droplet(s) ${off.map((d) => d.name).join(', ')} are powered off: run deploy again to power them on`,
     };
   }
-  const waiting = droplets.filter((d) => d.status !== 'active' || !d.publicIpv4);
-  if (waiting.length === 0) return { state: 'ready' };
-  const active = droplets.length - waiting.length;
-  const etas = waiting.flatMap((d) =>
+  const booting = droplets.filter((d) => d.status !== 'active' || !d.publicIpv4);
+  const noIpv6 = ipv6 ? droplets.filter((d) => !booting.includes(d) && !d.publicIpv6) : [];
+  // Neither on nor being turned on: waiting would never end (maintain, say, does not enable it).
+  const neverIpv6 = noIpv6.filter((d) => d.ipv6 !== true && !d.locked);
+  if (neverIpv6.length > 0) {
+    return {
+      state: 'failed',
+      detail: `droplet(s) ${neverIpv6.map((d) => d.name).join(', ')} have no IPv6: run deploy again to enable it`,
+    };
+  }
+  if (booting.length + noIpv6.length === 0) return { state: 'ready' };
+  if (booting.length === 0) {
+    return {
+      state: 'pending',
+      detail: `waiting for the IPv6 address of ${noIpv6.map((d) => d.name).join(', ')}`,
+      fraction: (droplets.length - noIpv6.length) / droplets.length,
+    };
+  }
+  const active = droplets.length - booting.length;
+  const etas = booting.flatMap((d) =>
     d.createdAt === undefined ? [] : [clamp(d.createdAt + TYPICAL_BOOT_MS - now, 0, TYPICAL_BOOT_MS)],
   );
   return {
     state: 'pending',
     detail: `${active} of ${droplets.length} droplets active`,
     fraction: active / droplets.length,
-    ...(etas.length === waiting.length ? { etaMs: Math.max(...etas) } : {}),
+    ...(etas.length === booting.length ? { etaMs: Math.max(...etas) } : {}),
   };
 }
 
@@ -90,7 +110,7 @@ async function serviceReadiness(
 
 export async function dropletsReadiness(ctx: OpContext, desired: DesiredDroplets): Promise<Readiness> {
   const owned = await listOwned(ctx, desired.slug);
-  const boot = bootReadiness(owned, desired.names, ctx.clock.now());
+  const boot = bootReadiness(owned, desired.names, ctx.clock.now(), desired.ipv6);
   if (boot.state !== 'ready') return boot;
   const byName = oldestByName(owned);
   return serviceReadiness(

@@ -60,7 +60,10 @@ function body(action: ResizeAction, size: string): Droplet_action | Droplet_acti
 }
 
 /** The droplet once no action runs on it (only one can), or undefined when time ran out first. */
-async function whenIdle(ctx: OpContext, target: ResizeTarget): Promise<DropletState | undefined> {
+export async function whenIdle(
+  ctx: OpContext,
+  target: Pick<ResizeTarget, 'name' | 'id'>,
+): Promise<DropletState | undefined> {
   let droplet: DropletState | undefined;
   const idle = await waitFor(ctx, `droplet ${target.name}`, async () => {
     droplet = await getDroplet(ctx, target.id, target.name);
@@ -72,16 +75,17 @@ async function whenIdle(ctx: OpContext, target: ResizeTarget): Promise<DropletSt
   return idle.state === 'ready' ? droplet : undefined;
 }
 
-/** Starts `action` (audited) and waits for it: ready, or pending when time ran out. */
-async function act(
+/** Starts a droplet action (audited as its type) and waits for it: ready, or pending when time ran out. */
+export async function runDropletAction(
   ctx: OpContext,
   slug: string,
-  target: ResizeTarget,
-  action: ResizeAction,
+  target: Pick<ResizeTarget, 'name' | 'id'>,
+  request: Droplet_action | Droplet_action_resize,
 ): Promise<Readiness> {
-  const { name, id, size } = target;
+  const { name, id } = target;
+  const action = String(request.type);
   const started = await mutate(ctx, slug, { kind: 'droplet', name, action }, () =>
-    ctx.api.client.v2.droplets.byDroplet_id(id).actions.post(body(action, size)),
+    ctx.api.client.v2.droplets.byDroplet_id(id).actions.post(request),
   );
   const actionId = started?.action?.id;
   if (actionId === undefined || actionId === null) return { state: 'ready' };
@@ -91,6 +95,9 @@ async function act(
     throw new OperationError(`${done.detail}.`, { hint: 'Run deploy again to retry.' });
   return done;
 }
+
+const act = (ctx: OpContext, slug: string, target: ResizeTarget, action: ResizeAction) =>
+  runDropletAction(ctx, slug, target, body(action, target.size));
 
 const entry = (target: ResizeTarget, outcome: AppliedStep['outcome'], detail: string): AppliedStep => ({
   kind: 'droplet',

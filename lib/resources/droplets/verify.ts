@@ -50,6 +50,8 @@ async function verifyOne(
   if (!d) return check(name, false, 'missing: run deploy again');
   if (d.status !== 'active' || !d.publicIpv4)
     return check(name, false, `${d.status}, not active with a public IPv4`);
+  if (desired.ipv6 && !d.publicIpv6)
+    return check(name, false, 'has no public IPv6 address, which DNS points at: run deploy again');
   const url = healthUrl(d.publicIpv4, desired.health.port, desired.health.path);
   let answer: Awaited<ReturnType<typeof probeHealth>>;
   try {
