@@ -102,6 +102,19 @@ describe('classifyDrift', () => {
     expect(result.repairs).toEqual([]);
   });
 
+  it('repairs IPv6 that deployment.yml asks for: enabling it interrupts nothing', () => {
+    const wanted = { ...desired, ipv6: true };
+    const plan = dropletPlan(wanted, [
+      droplet(wanted, 1, { ipv6: true }),
+      droplet(wanted, 2, { ipv6: false }),
+    ]);
+    const result = classifyDrift([plan]);
+    expect(result.drift.map((d) => [d.treatment, d.note])).toEqual([['repair', NOTES.ipv6]]);
+    expect(result.repairs).toEqual([
+      { kind: 'droplet', desired: wanted, steps: plan.steps.filter((s) => s.action === 'update') },
+    ]);
+  });
+
   it('cleans up an older generation only when the current one is complete', () => {
     const complete = dropletPlan(desired, [
       droplet(older, 1),

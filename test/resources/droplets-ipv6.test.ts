@@ -183,6 +183,22 @@ describe('droplets and AAAA records, deployed against the emulator', () => {
     expect((await maintain()).status).toBe('noop');
   });
 
+  it('maintain enables IPv6 that deployment.yml asks for on running droplets, without replacing them', async () => {
+    expect((await deploy(manifest(A_RECORD))).status).toBe('succeeded');
+    const before = (await droplets()).map((d) => d.id).sort();
+    writeFileSync(file, manifest(A_RECORD, '  ipv6: true\n'));
+    const options = { env: { BASE2_MANIFEST: file } };
+    const maintain = async () =>
+      (await runOp<MaintainResult>(t, maintainOperation, { env: 'v6' }, options)).report;
+    const report = await maintain();
+    expect(report.status, JSON.stringify(report.result)).toBe('succeeded');
+    expect(report.audit.filter((a) => a.action === 'enable_ipv6')).toHaveLength(2);
+    const after = await droplets();
+    expect(after.map((d) => d.id).sort()).toEqual(before);
+    expect(after.every((d) => isIP(publicIpv6(d) ?? '') === 6)).toBe(true);
+    expect((await maintain()).status).toBe('noop');
+  });
+
   it('an edit that scales up creates the new droplet with IPv6 too, and DNS then lists its address', async () => {
     expect((await deploy(manifest(A_RECORD + AAAA_RECORD))).status).toBe('succeeded');
     const options = { env: { BASE2_MANIFEST: file } };

@@ -27,6 +27,7 @@ export const NOTES = {
     "the running droplets are of another generation than deployment.yml's (its image, user_data or SSH key changed, or a deploy did not finish): run deploy to replace them",
   noKey: 'the SSH key droplets are created with is missing, so nothing is re-created: run deploy',
   resize: `maintain does not resize or power droplets (it would interrupt them): ${RUN_DEPLOY}`,
+  ipv6: 'IPv6 enabled, as deployment.yml asks (the droplet keeps running)',
   retire: 'an older generation an interrupted deploy left: deleted once the current generation is healthy',
   surplus: `maintain never deletes droplets other than a generation an interrupted deploy left: ${RUN_DEPLOY}`,
   firewall: "restored to deployment.yml's rules",
@@ -59,6 +60,8 @@ function dropletVerdicts(steps: readonly PlanStep[], keyMissing: boolean): Map<P
       verdicts.set(step, creating ? ['report', NOTES.replacing] : ['cleanup', NOTES.retire]);
     } else if (step.action === 'delete') {
       verdicts.set(step, ['report', NOTES.surplus]);
+    } else if (payloadType(step) === 'enable-ipv6') {
+      verdicts.set(step, ['repair', NOTES.ipv6]);
     } else {
       verdicts.set(step, ['report', NOTES.resize]);
     }
