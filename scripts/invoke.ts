@@ -10,7 +10,7 @@ import { operations } from '../lib/ops/index.js';
 import { runOperation } from '../lib/ops/run.js';
 import { exitCodeOf } from '../lib/ops/types.js';
 import { type ParsedArgs, parseArgs } from './cli/args.js';
-import { humanLogLine, progressPrinter, renderError, renderReport } from './cli/output.js';
+import { humanLogLine, progressPrinter, renderError, renderReport, resumeTokenOf } from './cli/output.js';
 
 const DEFAULT_TIMEOUT_MS = 15 * 60_000;
 
@@ -26,6 +26,7 @@ ${ops}
 flags:
   --json        print exactly one JSON document (the result) on stdout; logs go to stderr as JSON lines
   --timeout D   stop waiting after D (90s, 5m; default 15m); the operation can be run again to continue
+  --resume T    continue an operation that answered in_progress with resume token T (it kept the lock)
   --debug       show stack traces for internal errors
 `;
 }
@@ -68,7 +69,10 @@ async function main(argv: readonly string[]): Promise<number> {
       args.flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report, operation.render),
     );
     if (report.status === 'in_progress') {
-      process.stderr.write('The operation is still in progress: run the same command again to continue.\n');
+      const token = resumeTokenOf(report);
+      const again =
+        token === undefined ? 'the same command again' : `the same command again with --resume ${token}`;
+      process.stderr.write(`The operation is still in progress: run ${again} to continue.\n`);
       return 1;
     }
     return exitCodeOf(report.status);

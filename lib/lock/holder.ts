@@ -2,6 +2,8 @@
  * Who holds a deployment's lock, written into the lock key's name (the one field of an SSH key
  * that can change): `base2-staging-lock: deploy 3f9a0c1d since 2025-05-01T10:00:00.000Z until
  * 2025-05-01T10:02:00.000Z`. Any invocation can read it, see whose it is and when it expires.
+ * ` paused` at the end: its operation answered `in_progress` and keeps the lock for the call that
+ * continues it (lib/lock/resume.ts).
  */
 
 /** DigitalOcean's limit for an SSH key's name. */
@@ -16,7 +18,12 @@ export interface LockHolder {
   since: number;
   /** Epoch milliseconds; a holder that stops renewing is presumed dead after this. */
   until: number;
+  /** Between two calls of its operation: no one works under it until the next call takes it back. */
+  paused?: boolean;
 }
+
+/** A holder id as acquire writes it, and as a resume token gives it back: 8 lowercase hex digits. */
+export const HOLDER_ID = /^[0-9a-f]{8}$/;
 
 /** The prefix every lock key name starts with; the ssh_key module owns `<slug>-key` only. */
 export function lockKeyPrefix(slug: string): string {
@@ -27,14 +34,14 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Pure: the key name that records `holder`. */
 export function holderName(slug: string, holder: LockHolder): string {
-  const name = `${lockKeyPrefix(slug)}: ${holder.op} ${holder.holder} since ${iso(holder.since)} until ${iso(holder.until)}`;
+  const name = `${lockKeyPrefix(slug)}: ${holder.op} ${holder.holder} since ${iso(holder.since)} until ${iso(holder.until)}${holder.paused ? ' paused' : ''}`;
   if (name.length > MAX_KEY_NAME_LENGTH)
     throw new RangeError(`lock key name longer than ${MAX_KEY_NAME_LENGTH}`);
   return name;
 }
 
 const STAMP = '(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?Z)';
-const PATTERN = new RegExp(`^: ([a-z_]+) ([0-9a-f]+) since ${STAMP} until ${STAMP}$`);
+const PATTERN = new RegExp(`^: ([a-z_]+) ([0-9a-f]+) since ${STAMP} until ${STAMP}( paused)?$`);
 
 /** Pure: the holder a key name records, or undefined when it is not a lock name of `slug`. */
 export function parseHolder(slug: string, name: string): LockHolder | undefined {
@@ -45,7 +52,7 @@ export function parseHolder(slug: string, name: string): LockHolder | undefined 
   const since = Date.parse(match[3]!);
   const until = Date.parse(match[4]!);
   if (Number.isNaN(since) || Number.isNaN(until)) return undefined;
-  return { op: match[1]!, holder: match[2]!, since, until };
+  return { op: match[1]!, holder: match[2]!, since, until, ...(match[5] ? { paused: true } : {}) };
 }
 
 /** Pure: whether `name` is a lock key name of `slug` (held or not parseable). */
@@ -58,7 +65,8 @@ export function isExpired(holder: LockHolder, now: number): boolean {
   return holder.until <= now;
 }
 
-/** `deploy 3f9a0c1d since … (expires …)`, for messages. */
+/** `deploy 3f9a0c1d since …, expires …`, for messages. */
 export function describeHolder(holder: LockHolder): string {
-  return `${holder.op} ${holder.holder} since ${iso(holder.since)}, expires ${iso(holder.until)}`;
+  const paused = holder.paused ? ', paused between two of its calls' : '';
+  return `${holder.op} ${holder.holder} since ${iso(holder.since)}, expires ${iso(holder.until)}${paused}`;
 }

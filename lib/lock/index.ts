@@ -1,7 +1,9 @@
 export { type Acquired, type AcquireOptions, acquireKey } from './acquire.js';
 export { type ExpiredRemoval, removeExpiredLock } from './expired.js';
+export { continueAdvice, holdingLock, type Resumable } from './hold.js';
 export {
   describeHolder,
+  HOLDER_ID,
   holderName,
   isExpired,
   isLockKeyName,
@@ -9,7 +11,14 @@ export {
   lockKeyPrefix,
   parseHolder,
 } from './holder.js';
-export { DEFAULT_LOCK_WAIT_MS, lockInputShape, lockWaitMs, lockWaitSchema } from './input.js';
+export {
+  DEFAULT_LOCK_WAIT_MS,
+  lockInputShape,
+  lockWaitMs,
+  lockWaitSchema,
+  resumeInputShape,
+  resumeTokenSchema,
+} from './input.js';
 export { lockFingerprint, lockPublicKey, lockSeed } from './key.js';
 export {
   type AcquireOutcome,
@@ -19,4 +28,5 @@ export {
   deploymentLock,
   type LockOptions,
 } from './lock.js';
+export { judgeToken, pauseLockKey, type Reclaimed, reclaimLockKey } from './resume.js';
 export { createLockKey, deleteLockKey, type LockKey, readLockKey } from './store.js';

@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import { customError } from '../config/input.js';
 import type { Deadline } from '../deadline.js';
+import { HOLDER_ID } from './holder.js';
 
 export const DEFAULT_LOCK_WAIT_MS = 60_000;
 export const MAX_LOCK_WAIT_SECONDS = 900;
@@ -28,6 +29,18 @@ export const lockWaitSchema = z
 
 /** Spread into a mutating operation's input schema. */
 export const lockInputShape = { lock_wait: lockWaitSchema.optional() };
+
+const resumeMessage =
+  'must be the resume token an in_progress answer of this operation gave (8 hex digits, as in "resume: 3f9a0c1d")';
+
+/**
+ * `resume`: the token an `in_progress` answer gave (lib/lock/resume.ts). Only the same operation
+ * on the same deployment continues with it; anything else is refused here or not honoured there.
+ */
+export const resumeTokenSchema = z.string(customError(resumeMessage)).regex(HOLDER_ID, resumeMessage);
+
+/** Spread into the input schema of deploy, edit and teardown (maintain never keeps the lock). */
+export const resumeInputShape = { resume: resumeTokenSchema.optional() };
 
 /** The wait in milliseconds: as asked (within the deadline), else the default described above. */
 export function lockWaitMs(seconds: number | undefined, deadline: Deadline): number {

@@ -15,8 +15,11 @@ export interface LockKey {
   holder: LockHolder | undefined;
 }
 
-/** `delete`: teardown removing a lock whose holder stopped renewing it (lib/lock/expired.ts). */
-export type LockAction = 'acquire' | 'renew' | 'release' | 'take over' | 'delete';
+/**
+ * `delete`: teardown removing a lock whose holder stopped renewing it (lib/lock/expired.ts).
+ * `pause` and `resume`: kept between two calls of one operation (lib/lock/resume.ts).
+ */
+export type LockAction = 'acquire' | 'renew' | 'pause' | 'resume' | 'release' | 'take over' | 'delete';
 
 const target = (slug: string, action: LockAction) => ({ kind: 'lock' as const, name: slug, action });
 
@@ -48,14 +51,15 @@ export async function readLockKey(ctx: OpContext, slug: string, id?: number): Pr
   }
 }
 
-/** Writes a new holder (renewal); false when the key is gone, i.e. the lock was lost. */
+/** Writes a new holder (renewal, pause, resume); false when the key is gone, i.e. the lock was lost. */
 export async function renameLockKey(
   ctx: OpContext,
   slug: string,
   id: number,
   name: string,
+  action: 'renew' | 'pause' | 'resume' = 'renew',
 ): Promise<boolean> {
-  return mutate(ctx, slug, target(slug, 'renew'), async () => {
+  return mutate(ctx, slug, target(slug, action), async () => {
     try {
       await ctx.api.client.v2.account.keys.bySsh_key_identifier(id).put({ name });
       return true;

@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import { isToolError } from '../../lib/errors.js';
+import { HOLDER_ID } from '../../lib/lock/holder.js';
 import type { OpReport, Progress } from '../../lib/ops/types.js';
 
 export interface Terminal {
@@ -32,6 +33,12 @@ export function renderReport(report: OpReport, render?: (report: OpReport) => st
     `tool time ${(report.tool_time_ms / 1000).toFixed(1)} s (waited on DigitalOcean ${(report.platform_wait_ms / 1000).toFixed(1)} s) · API calls ${calls.total} (${calls.mutating} mutating) · audit records ${report.audit.length}`,
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** The token an `in_progress` answer gave for its next call, when it kept the deployment locked. */
+export function resumeTokenOf(report: OpReport): string | undefined {
+  const token = (report.result as { resume?: unknown } | undefined)?.resume;
+  return typeof token === 'string' && HOLDER_ID.test(token) ? token : undefined;
 }
 
 /** One sentence for a person, then each problem on its own line; a stack only when asked for. */

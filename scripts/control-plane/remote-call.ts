@@ -6,11 +6,15 @@
  * - 202 from the platform: the function is still running past the web limit (DigitalOcean let the
  *   call go asynchronous); calling again after a pause picks up whatever it finished;
  * - 504 `timeout` from the function: it ran out of time before it could answer.
+ * An `in_progress` answer that kept the deployment locked for the next call carries its token
+ * (`result.resume`): the next call passes it back as `resume`, so it continues under that lock at
+ * once while anyone else keeps waiting.
  */
 import type { Clock, Random } from '../../lib/clock.js';
 import { createHttps, toApiError } from '../../lib/do/index.js';
 import type { OpReport, Progress } from '../../lib/ops/types.js';
 import { SECRET_HEADER } from '../../lib/web/auth.js';
+import { resumeTokenOf } from '../cli/output.js';
 import type { RemoteEnv } from './remote-env.js';
 
 export interface RemoteOptions {
@@ -56,11 +60,12 @@ export async function callRemote(options: RemoteOptions): Promise<RemoteOutcome>
   const url = `${options.env.webUrl}/${encodeURIComponent(options.op)}`;
   const giveUpAt = options.clock.now() + options.timeoutMs;
   const progress = options.onProgress ?? (() => undefined);
+  let input = options.input;
   let calls = 0;
   try {
     for (;;) {
       calls += 1;
-      const answer = await callOnce(https.request, url, options);
+      const answer = await callOnce(https.request, url, options, input);
       // Another operation holds the deployment (a scheduled maintain, a teammate's deploy): it is
       // released within minutes, so a caller that waits calls again rather than giving up.
       const held = answer.kind === 'refused' && answer.status === 409 && answer.error.kind === 'conflict';
@@ -82,6 +87,8 @@ export async function callRemote(options: RemoteOptions): Promise<RemoteOutcome>
           ? { kind: 'report', report: answer.report, calls }
           : { kind: 'not_ready', detail: answer.detail, calls };
       }
+      // After a 202 or 504 the token stays: that call may still be working under it, and pauses the same lock.
+      if (answer.kind === 'report') input = continuedInput(input, answer.report);
       progress(
         answer.kind === 'report'
           ? { step: `${options.op}: in progress`, detail: describeProgress(answer.report) }
@@ -99,10 +106,18 @@ type Answer =
   | { kind: 'not_ready'; detail: string }
   | { kind: 'refused'; status: number; error: RemoteError };
 
+/** Pure: the input of the call that continues after `report`, with the token it gave (or none). */
+export function continuedInput(input: Record<string, unknown>, report: OpReport): Record<string, unknown> {
+  const { resume: _previous, ...rest } = input;
+  const token = resumeTokenOf(report);
+  return token === undefined ? rest : { ...rest, resume: token };
+}
+
 async function callOnce(
   request: (url: string, init: RequestInit) => Promise<Response>,
   url: string,
   options: RemoteOptions,
+  input: Record<string, unknown>,
 ): Promise<Answer> {
   let response: Response;
   try {
@@ -113,7 +128,7 @@ async function callOnce(
         accept: 'application/json',
         [SECRET_HEADER]: options.env.secret,
       },
-      body: JSON.stringify(options.input),
+      body: JSON.stringify(input),
     });
   } catch (error) {
     throw toApiError(error, { action: 'call', resource: `the ${options.op} function` });

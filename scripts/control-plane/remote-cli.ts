@@ -12,7 +12,7 @@ import { InputError } from '../../lib/errors.js';
 import { operations } from '../../lib/ops/index.js';
 import { exitCodeOf, type OpReport } from '../../lib/ops/types.js';
 import { parseArgs } from '../cli/args.js';
-import { progressPrinter, renderReport } from '../cli/output.js';
+import { progressPrinter, renderReport, resumeTokenOf } from '../cli/output.js';
 import { type CliIo, failWith } from './cli-io.js';
 import { callRemote, type RemoteOptions } from './remote-call.js';
 import { loadRemoteEnv } from './remote-env.js';
@@ -39,7 +39,9 @@ ${ops}
 
 flags:
   --json        print exactly one JSON document (the operation's report) on stdout
-  --wait        call again while the operation answers in_progress (the default)
+  --wait        call again while the operation answers in_progress (the default), passing back
+                its resume token so it continues under the lock it kept
+  --resume T    continue an operation that answered in_progress with resume token T
   --no-wait     make one call and report what it answered
   --timeout D   stop calling after D (90s, 5m; default 15m); calling again later continues
   --debug       show stack traces for internal errors
@@ -89,8 +91,11 @@ export async function runRemoteCli(
         args.flags.json ? `${JSON.stringify(report, null, 2)}\n` : render(report, operation.render),
       );
       if (report.status === 'in_progress') {
+        const token = resumeTokenOf(report);
+        const again =
+          token === undefined ? 'the same command again' : `the same command again with --resume ${token}`;
         stderr.write(
-          `The operation is still in progress after ${outcome.calls} call(s): run the same command again to continue.\n`,
+          `The operation is still in progress after ${outcome.calls} call(s): run ${again} to continue.\n`,
         );
         return 1;
       }

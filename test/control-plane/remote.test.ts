@@ -22,6 +22,13 @@ const FUNCTIONS = {
     result: { progress: { phase: 'waiting for DigitalOcean', detail: 'app: BUILDING' }, echo: params.image_tag },
     api_calls: { total: 1, mutating: 0, byMethod: {}, retries: 0, rateLimited: 0 },
     tool_time_ms: 1, wall_time_ms: 1, platform_wait_ms: 0 } })`,
+  // Keeps the lock after its first call and finishes only when the next call brings the token back.
+  edit: `exports.main = async (params) => ({ statusCode: 200, body: {
+    op: 'edit', status: params.resume === 'abcdef01' ? 'succeeded' : 'in_progress', deployment: 'base2-staging',
+    warnings: [], audit: [],
+    result: { resume: params.resume === 'abcdef01' ? undefined : 'abcdef01', echo: params.resume, tag: params.image_tag },
+    api_calls: { total: 1, mutating: 0, byMethod: {}, retries: 0, rateLimited: 0 },
+    tool_time_ms: 1, wall_time_ms: 1, platform_wait_ms: 0 } })`,
   // Ignores its context deadline: the platform answers 202 and lets it run on.
   info: `exports.main = async () => { await new Promise((r) => setTimeout(r, 3000)); return { statusCode: 200, body: {} }; }`,
 };
@@ -99,6 +106,20 @@ describe('npm run remote', () => {
       /… info: still running — the function is still running past the web call's limit \(activation [0-9a-f]+\)/,
     );
     expect(run.err()).toMatch(/The info function has not answered yet/);
+  }, 30_000);
+
+  it('passes the resume token of an in_progress answer back to the next call, with the rest of the input', async () => {
+    const run = io();
+    const code = await runRemoteCli(['edit', '--image-tag', '1.4.2', '--json'], run, { pauses });
+    expect(code, run.err()).toBe(0);
+    expect(JSON.parse(run.out())).toMatchObject({
+      status: 'succeeded',
+      result: { echo: 'abcdef01', tag: '1.4.2' },
+    });
+
+    const once = io();
+    expect(await runRemoteCli(['edit', '--image-tag', '1.4.2', '--no-wait'], once, { pauses })).toBe(1);
+    expect(once.err()).toMatch(/run the same command again with --resume abcdef01 to continue/);
   }, 30_000);
 
   it('exits 2 when the secret is refused, the configuration is missing or the operation unknown', async () => {

@@ -85,6 +85,10 @@ describe('through the CLI: exit code 2, the field named in the JSON error, no AP
       { args: ['exec', '--target', '$(rm -rf /)', '--command', 'uptime'], field: 'target' },
       { args: ['teardown', '--env', 'staging\r\nX-Injected: 1'], field: 'env' },
       { args: ['deploy', '--env', 'staging', '--lock-wait', '10; rm -rf /'], field: 'lock_wait' },
+      {
+        args: ['edit', '--env', 'staging', '--droplet-count', '3', '--resume', '$(reboot)'],
+        field: 'resume',
+      },
       { args: ['info'], env: { BASE2_MANIFEST: '../../../../../../etc/passwd' }, field: 'manifest' },
     ];
     await tally.corpus(

@@ -22,7 +22,8 @@ export type FieldKind =
   | 'count'
   | 'size_slug'
   | 'pairs_count'
-  | 'pairs_size';
+  | 'pairs_size'
+  | 'resume_token';
 
 export interface Hostile {
   label: string;
@@ -230,6 +231,19 @@ export function hostileValues(kind: FieldKind): Hostile[] {
         { label: 'a string list', value: { add: 'all' } },
         { label: 'an unknown part', value: { replace: [] } },
         ...WRONG_TYPES.filter((h) => h.label !== 'object'),
+      ];
+    case 'resume_token':
+      // A holder id: anything else could only ever name no lock, so it is refused outright.
+      return [
+        ...HOSTILE_TEXT,
+        { label: 'upper-case hex', value: '3F9A0C1D' },
+        { label: 'too short', value: '3f9a0c1' },
+        { label: 'too long', value: '3f9a0c1d3f9a0c1d' },
+        { label: 'not hex', value: '3f9a0c1g' },
+        { label: 'a lock key name', value: 'base2-staging-lock: deploy 3f9a0c1d' },
+        { label: 'a token and a shell command', value: '3f9a0c1d; rm -rf /' },
+        { label: 'a token and a header', value: '3f9a0c1d\r\nX-Injected: 1' },
+        ...WRONG_TYPES,
       ];
     case 'command':
       // A command line is the user's by design (pipes, quotes, `;`): only its size and type are refused.

@@ -6,6 +6,7 @@
 import { expect } from 'vitest';
 import { deployOperation } from '../../lib/ops/deploy/index.js';
 import {
+  expectLockAfter,
   expectNoDuplicates,
   expectNoOrphans,
   generationsOf,
@@ -100,6 +101,7 @@ export const deployEntry: MutatingEntry = {
     dry_run: 'boolean',
     keep_failed: 'boolean',
     lock_wait: 'seconds',
+    resume: 'resume_token',
   },
   cli: ['deploy', '--env', 'staging'],
   run: (h, input, options) => deploy(h, input, options),
@@ -113,7 +115,7 @@ export const deployEntry: MutatingEntry = {
   async holds(h, before, attempt: Attempt, fault) {
     const after = await snapshot(h.t, SLUG);
     expectNoDuplicates(after);
-    expect(after.lockKeys, 'the lock is released').toEqual([]);
+    expectLockAfter(after, 'deploy', attempt);
     const status = statusOf(attempt);
     if (attempt.error) {
       expect(attempt.error.describe().length, 'one clear sentence').toBeGreaterThan(20);
@@ -139,9 +141,9 @@ export const deployEntry: MutatingEntry = {
     { label: 'an upgrade', from: 'deployed', input: { image_tag: '1.4.2' }, killAfterMutations: [1, 6] },
   ],
 
-  async converges(h, fault) {
+  async converges(h, fault, resume) {
     const options = fault.env ? { env: fault.env } : {};
-    const again = await deploy(h, fault.input ?? {}, options);
+    const again = await deploy(h, { ...fault.input, ...(resume ? { resume } : {}) }, options);
     expect(statusOf(again), explain(again)).toMatch(/^(succeeded|noop)$/);
     await expectDeployed(h, tagOf(fault.input), fault.env?.HARDEN_DROPLET_SIZE);
     const quiet = await deploy(h, fault.input ?? {}, options);

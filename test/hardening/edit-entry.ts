@@ -7,6 +7,7 @@ import { expect } from 'vitest';
 import { operations } from '../../lib/ops/index.js';
 import type { AnyOperation } from '../../lib/ops/types.js';
 import {
+  expectLockAfter,
   expectNoDuplicates,
   generationsOf,
   isServing,
@@ -92,6 +93,7 @@ export const editEntry: MutatingEntry = {
     app_instances: 'pairs_count',
     app_size: 'pairs_size',
     lock_wait: 'seconds',
+    resume: 'resume_token',
   },
   cli: ['edit', '--env', 'staging'],
   run: (h, input, options) => h.run(edit, { env: 'staging', ...input }, options),
@@ -104,7 +106,7 @@ export const editEntry: MutatingEntry = {
   async holds(h, before, attempt: Attempt, fault) {
     const after = await snapshot(h.t, SLUG);
     expectNoDuplicates(after);
-    expect(after.lockKeys, 'the lock is released').toEqual([]);
+    expectLockAfter(after, 'edit', attempt);
     if (attempt.error) expect(attempt.error.stack, 'no stack trace').toBeUndefined();
     const status = statusOf(attempt);
     if (status === 'failed') {
@@ -125,9 +127,9 @@ export const editEntry: MutatingEntry = {
     );
   },
 
-  async converges(h, fault) {
+  async converges(h, fault, resume) {
     const input = { env: 'staging', ...fault.input };
-    const again = await h.run(edit, input);
+    const again = await h.run(edit, { ...input, ...(resume ? { resume } : {}) });
     expect(statusOf(again), explain(again)).toMatch(/^(succeeded|noop)$/);
     await expectEdited(h, wantedOf(fault.input));
     const quiet = await h.run(edit, input);

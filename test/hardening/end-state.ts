@@ -6,6 +6,7 @@ import { expect } from 'vitest';
 import { firewallName, OWNER_TAG, sshKeyName } from '../../lib/config/identity.js';
 import { lockKeyPrefix, parseHolder } from '../../lib/lock/index.js';
 import type { TestEmulator } from '../support/emulator.js';
+import type { Attempt } from './harness.js';
 
 export interface DropletView {
   id: number;
@@ -144,6 +145,27 @@ export function generationsOf(s: Snapshot): string[] {
  */
 export function liveLocks(s: Snapshot, now: number): Snapshot['lockKeys'] {
   return s.lockKeys.filter((k) => (parseHolder(s.slug, k.name)?.until ?? Number.POSITIVE_INFINITY) > now);
+}
+
+/** The token an attempt's `in_progress` answer gave its next call, when it kept the lock. */
+export function resumeOf(attempt: Attempt): string | undefined {
+  return (attempt.report?.result as { resume?: string } | undefined)?.resume;
+}
+
+/**
+ * The lock after an attempt of `op`: released, or, after an `in_progress` answer that kept it for
+ * the next call, exactly one key naming `op`, paused, under the token the answer gave.
+ */
+export function expectLockAfter(s: Snapshot, op: string, attempt: Attempt): void {
+  const token = resumeOf(attempt);
+  if (attempt.report?.status !== 'in_progress' || token === undefined) {
+    expect(s.lockKeys, 'the lock is released').toEqual([]);
+    return;
+  }
+  expect(
+    s.lockKeys.map((k) => parseHolder(s.slug, k.name)),
+    'the lock kept for the next call',
+  ).toEqual([expect.objectContaining({ op, holder: token, paused: true })]);
 }
 
 /** A droplet that answers: active, with an address. */

@@ -67,8 +67,11 @@ export interface MutatingEntry extends OperationEntry {
     attempt: Attempt,
     fault: Pick<FaultCase, 'input' | 'env'>,
   ): Promise<void>;
-  /** Run again without faults: it reaches its goal, and once more changes nothing. */
-  converges(h: Harness, fault: Pick<FaultCase, 'input' | 'env'>): Promise<void>;
+  /**
+   * Run again without faults: it reaches its goal, and once more changes nothing. `resume`: the
+   * token the attempt's `in_progress` answer gave, brought back by the first run again.
+   */
+  converges(h: Harness, fault: Pick<FaultCase, 'input' | 'env'>, resume?: string): Promise<void>;
 }
 
 export function statusOf(attempt: Attempt): OpStatus | 'error' {

@@ -4,7 +4,7 @@
  * A file calls this once per group, so each operation's faults are data in the operations table.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { snapshot } from './end-state.js';
+import { resumeOf, snapshot } from './end-state.js';
 import { type MutatingEntry, statusOf } from './entry.js';
 import { explain, type Harness, startHarness } from './harness.js';
 import { Tally } from './tally.js';
@@ -42,7 +42,7 @@ export function faultSuite(file: string, groups: readonly [MutatingEntry, string
             if (process.env.HARDENING_DEBUG) console.log(fault.label, '=>', explain(attempt));
             if (fault.expect) expect(fault.expect, explain(attempt)).toContain(statusOf(attempt));
             await entry.holds(h, before, attempt, fault);
-            await entry.converges(h, fault);
+            await entry.converges(h, fault, resumeOf(attempt));
           });
         });
       }

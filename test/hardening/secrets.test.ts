@@ -137,6 +137,10 @@ describe('no planted secret reaches any output', () => {
       run('deploy', { env: 'staging', image_tag: '1.5.0', lock_wait: 0 }),
     ]);
     expect(racing.some((r) => r.error?.kind === 'conflict')).toBe(true);
+    // The cut deploy kept the deployment locked for its next call, which continues it with its token.
+    const resume = (late.report?.result as { resume?: string } | undefined)?.resume;
+    const resumed = await run('deploy', { env: 'staging', image_tag: '1.4.2', resume });
+    expect(resumed.report?.status).toMatch(/^(succeeded|noop)$/);
 
     expect((await run('deploy', { env: '../../etc/passwd' })).error?.kind).toBe('input');
     expect((await run('info', {}, { env: { DIGITALOCEAN_TOKEN: `${h.t.emu.token}0` } })).error?.kind).toBe(

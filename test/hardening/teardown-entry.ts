@@ -6,7 +6,13 @@
 import { expect } from 'vitest';
 import { deployOperation } from '../../lib/ops/deploy/index.js';
 import { teardownOperation } from '../../lib/ops/teardown/index.js';
-import { expectLookalikesUntouched, expectNoDuplicates, type Snapshot, snapshot } from './end-state.js';
+import {
+  expectLockAfter,
+  expectLookalikesUntouched,
+  expectNoDuplicates,
+  type Snapshot,
+  snapshot,
+} from './end-state.js';
 import { type FaultCase, type MutatingEntry, statusOf } from './entry.js';
 import { explain, type Harness, reportOf } from './harness.js';
 
@@ -40,7 +46,13 @@ export const teardownEntry: MutatingEntry = {
   name: 'teardown',
   slug: SLUG,
   valid: { env: 'staging' },
-  fields: { env: 'environment', dry_run: 'boolean', include_registry: 'boolean', lock_wait: 'seconds' },
+  fields: {
+    env: 'environment',
+    dry_run: 'boolean',
+    include_registry: 'boolean',
+    lock_wait: 'seconds',
+    resume: 'resume_token',
+  },
   cli: ['teardown', '--env', 'staging'],
   run: (h, input, options) => h.run(teardownOperation, { env: 'staging', ...input }, options),
 
@@ -61,7 +73,7 @@ export const teardownEntry: MutatingEntry = {
     expectNoDuplicates(after);
     expectLookalikesUntouched(before, after);
     expect(created(before, after), 'resources a teardown created').toEqual([]);
-    expect(after.lockKeys, 'the lock is released').toEqual([]);
+    expectLockAfter(after, 'teardown', attempt);
     if (attempt.error) expect(attempt.error.stack, 'no stack trace').toBeUndefined();
     if (statusOf(attempt) === 'succeeded') await expectNothingOwned(h);
     if (statusOf(attempt) === 'failed') expect(reportOf(attempt).result).toHaveProperty('failure');
@@ -91,9 +103,9 @@ export const teardownEntry: MutatingEntry = {
     },
   ],
 
-  async converges(h) {
+  async converges(h, _fault, resume) {
     const before = await snapshot(h.t, SLUG);
-    const again = await h.run(teardownOperation, { env: 'staging' });
+    const again = await h.run(teardownOperation, { env: 'staging', ...(resume ? { resume } : {}) });
     expect(statusOf(again), explain(again)).toMatch(/^(succeeded|noop)$/);
     const after = await expectNothingOwned(h);
     expectLookalikesUntouched(before, after);

@@ -124,8 +124,12 @@ describe('deploy', () => {
     expect(first.report.status).toBe('in_progress');
     expect(first.report.result.progress?.detail).toBeTruthy();
     await t.admin('POST', '/_emulator/clock', { time_scale: 400 });
-    const second = await deploy({ env: 'apponly' });
+    const second = await deploy({ env: 'apponly', resume: first.report.result.resume });
     expect(second.report.status, JSON.stringify(second.report.result.failure)).toMatch(/succeeded|noop/);
+    expect(
+      (await t.dots.v2.account.keys.get())?.sshKeys ?? [],
+      'the lock kept between calls is released',
+    ).toEqual([]);
     const apps = await t.dots.v2.apps.get({ queryParameters: { perPage: 200 } });
     expect((apps?.apps ?? []).filter((a) => a.spec?.name === 'base2-apponly')).toHaveLength(1);
   });

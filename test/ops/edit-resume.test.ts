@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseHolder } from '../../lib/lock/index.js';
 import { deployOperation } from '../../lib/ops/deploy/index.js';
 import { type EditResult, editOperation } from '../../lib/ops/edit/index.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
@@ -37,11 +38,18 @@ describe('an edit longer than its deadline', () => {
     expect(first.status).toBe('in_progress');
     expect(first.result.progress?.detail).toMatch(/^app: /);
     expect(first.result.restore).toBeUndefined();
-    expect((await t.dots.v2.account.keys.get())?.sshKeys ?? []).toEqual([]);
+    // The deployment stays locked for the call that continues it, which brings the token back.
+    const locks = (await t.dots.v2.account.keys.get())?.sshKeys ?? [];
+    expect(locks.map((k) => parseHolder('base2-apponly', k.name ?? ''))).toEqual([
+      expect.objectContaining({ op: 'edit', holder: first.result.resume, paused: true }),
+    ]);
+    expect(editOperation.render!(first)).toContain(
+      `Run the same edit again with --resume ${first.result.resume}`,
+    );
 
     // Fast enough to finish soon, slow enough that the next call still finds it running.
     await t.admin('POST', '/_emulator/clock', { time_scale: 100 });
-    const again = await edit({ set_env: { SLOW: 'yes' } });
+    const again = await edit({ set_env: { SLOW: 'yes' }, resume: first.result.resume });
     expect(again.status, JSON.stringify(again.result.failure)).toBe('succeeded');
     expect(again.result.plan).toEqual([]);
     expect(again.result.checks.every((c) => c.ok)).toBe(true);
@@ -61,7 +69,7 @@ describe('an edit longer than its deadline', () => {
     expect(first.status).toBe('in_progress');
     await t.admin('POST', '/_emulator/clock', { time_scale: 400 });
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const again = await edit({ image_tag: 'bad' });
+    const again = await edit({ image_tag: 'bad', resume: first.result.resume });
     expect(again.status).toBe('failed');
     expect(again.result.restore?.ok, JSON.stringify(again.result.restore)).toBe(true);
     const apps = (await t.dots.v2.apps.get({ queryParameters: { perPage: 200 } }))?.apps ?? [];

@@ -1,4 +1,4 @@
-import { systemClock } from '../../lib/clock.js';
+import { type Clock, systemClock } from '../../lib/clock.js';
 import { RateBudget } from '../../lib/do/index.js';
 import { runOperation } from '../../lib/ops/run.js';
 import type { AnyOperation, OpReport } from '../../lib/ops/types.js';
@@ -28,13 +28,13 @@ export async function runOp<R = unknown>(
   t: TestEmulator,
   operation: AnyOperation,
   input: Record<string, unknown>,
-  options: { timeoutMs?: number; env?: Record<string, string> } = {},
+  options: { timeoutMs?: number; env?: Record<string, string>; clock?: Clock } = {},
 ): Promise<RunResult<R>> {
   const logs: string[] = [];
   const report = await runOperation(operation, input, {
     envSource: emulatorEnv(t, options.env),
     cwd: ROOT,
-    clock: systemClock,
+    clock: options.clock ?? systemClock,
     random: Math.random,
     logSink: (line) => logs.push(line),
     timeoutMs: options.timeoutMs ?? 60_000,

@@ -251,9 +251,12 @@ describe('rolling droplet resizes', () => {
     const [first, second, third] = await droplets();
     // Slow enough that one resize outlasts the deadline.
     await t.admin('POST', '/_emulator/clock', { time_scale: 20 });
+    let resume: string | undefined;
     try {
       const cut = await run(deployOperation, {}, BIG, 1_500);
       expect(cut.report.status, JSON.stringify(cut.report.result)).toBe('in_progress');
+      // The cut deploy keeps the deployment locked for its next call, which brings the token back.
+      resume = (cut.report.result as { resume?: string }).resume;
       const left = (cut.report.result as { applied: Array<{ name: string; outcome: string }> }).applied
         .filter((a) => a.outcome === 'skipped')
         .map((a) => a.name);
@@ -264,7 +267,7 @@ describe('rolling droplet resizes', () => {
     } finally {
       await t.admin('POST', '/_emulator/clock', { time_scale: 400 });
     }
-    const { report } = await run(deployOperation, {}, BIG);
+    const { report } = await run(deployOperation, { resume }, BIG);
     expect(report.status, JSON.stringify(report.result)).toBe('succeeded');
     expect(await droplets()).toEqual(
       [first, second, third].map((d) => ({ ...d!, size: BIG, status: 'active' })),
@@ -275,14 +278,16 @@ describe('rolling droplet resizes', () => {
   it('an edit cut short by the deadline mid-roll is in progress, not failed or restored, and the next call finishes it', async () => {
     const all = await droplets();
     await t.admin('POST', '/_emulator/clock', { time_scale: 20 });
+    let resume: string | undefined;
     try {
       const cut = await run(editOperation, { droplet_size: BIG }, SMALL, 1_500);
       expect(cut.report.status, JSON.stringify(cut.report.result)).toBe('in_progress');
+      resume = (cut.report.result as { resume?: string }).resume;
       expect(cut.report.result.restore).toBeUndefined();
     } finally {
       await t.admin('POST', '/_emulator/clock', { time_scale: 400 });
     }
-    const { report } = await run(editOperation, { droplet_size: BIG });
+    const { report } = await run(editOperation, { droplet_size: BIG, resume });
     expect(report.status, JSON.stringify(report.result)).toBe('succeeded');
     expect(await droplets()).toEqual(all.map((d) => ({ ...d, size: BIG, status: 'active' })));
     await expectNoOverlap(all);

@@ -1,6 +1,6 @@
 import type { Deployment } from '../../config/manifest.js';
 import { isToolError } from '../../errors.js';
-import { type DeploymentLock, deploymentLock } from '../../lock/index.js';
+import { type DeploymentLock, deploymentLock, holdingLock } from '../../lock/index.js';
 import type { AppliedStep, Check, PlanStep, Readiness } from '../../resources/types.js';
 import { waitFor } from '../../resources/wait.js';
 import {
@@ -30,7 +30,19 @@ export interface DeployResult {
   checks: Check[];
   /** Where it stopped when the deadline came, for the next call to continue from. */
   progress?: { phase: string; detail: string };
+  /** With `progress`, when the deployment stays locked for the next call: give it as `resume` (lib/lock/hold.ts). */
+  resume?: string;
   failure?: { kind: string; detail: string; logs?: string; cleanup?: string };
+}
+
+/** Deploy, edit and teardown of one deployment never interleave (lib/lock), not even between calls. */
+async function deploy(input: DeployInput, ctx: OpContext): Promise<OpOutcome<DeployResult>> {
+  const deployment = overrideImage(loadDeployment(ctx, input.env), {
+    tag: input.image_tag,
+    digest: input.image_digest,
+  });
+  const lock = deploymentLock(ctx, deployment.slug, { waitSeconds: input.lock_wait, resume: input.resume });
+  return holdingLock(lock, input, () => runbook(input, ctx, deployment, lock));
 }
 
 /**
@@ -38,15 +50,12 @@ export interface DeployResult {
  * chains in parallel, wait for the platform, point DNS, verify, then retire what was replaced.
  * Every phase reads DigitalOcean again, so a call after `in_progress` continues where it stopped.
  */
-async function deploy(
+async function runbook(
   input: DeployInput,
   ctx: OpContext,
-  held?: DeploymentLock,
+  deployment: Deployment,
+  lock: DeploymentLock,
 ): Promise<OpOutcome<DeployResult>> {
-  const deployment = overrideImage(loadDeployment(ctx, input.env), {
-    tag: input.image_tag,
-    digest: input.image_digest,
-  });
   const kinds = kindsOf(deployment);
   ctx.progress({ step: 'reading DigitalOcean', detail: kinds.join(', ') });
   const world = await readWorld(ctx, deployment, kinds);
@@ -68,16 +77,8 @@ async function deploy(
   });
   if (input.dry_run) return outcome(changes.length === 0 ? 'noop' : 'succeeded');
 
-  // Deploy, edit and teardown of one deployment never interleave (lib/lock); after waiting for
-  // another one, plan again from what it left.
-  const lock = held ?? deploymentLock(ctx, deployment.slug, { waitSeconds: input.lock_wait });
-  if (changes.length > 0 && (await lock.acquire()) === 'waited') {
-    try {
-      return await deploy(input, ctx, lock);
-    } finally {
-      await lock.release();
-    }
-  }
+  // After waiting for another operation, plan again from what it left.
+  if (changes.length > 0 && (await lock.acquire()) === 'waited') return runbook(input, ctx, deployment, lock);
   const byKind = new Map(plans.map((p) => [p.kind, p]));
   let live = false;
   try {
@@ -93,12 +94,16 @@ async function deploy(
       apply('firewall'),
     ]);
     result.applied.push(...chains.flat());
-    // A rolling resize cut short by the deadline: droplets may all be up, but the roll is not done.
+    // Droplet updates (a rolling resize, enabling IPv6) cut short by the deadline: droplets may all
+    // be up, but the update is not done.
     const unrolled = result.applied.filter(
       (s) => s.kind === 'droplet' && s.action === 'update' && s.outcome === 'skipped',
     );
     if (unrolled.length > 0) {
-      result.progress = { phase: 'resizing droplets', detail: unrolled.map((s) => s.name).join(', ') };
+      result.progress = {
+        phase: 'updating droplets (resize, IPv6)',
+        detail: unrolled.map((s) => s.name).join(', '),
+      };
       return outcome('in_progress');
     }
 
@@ -126,7 +131,7 @@ async function deploy(
     for (const w of warningsOf(deployment, fresh, kinds, final)) if (!warnings.includes(w)) warnings.push(w);
     const domain = final.find((p) => p.kind === 'domain');
     if (changesOf(final).length > 0 && (await lock.acquire()) === 'waited')
-      return await deploy(input, ctx, lock);
+      return await runbook(input, ctx, deployment, lock);
     // From here DNS may point at the new droplets: a later failure must not take them away.
     live = true;
     result.applied.push(...(await applyKind(ctx, deployment, domain, 'now')));
@@ -154,8 +159,6 @@ async function deploy(
       ? 'the new droplets are serving and kept; what was not retired or pointed at yet is finished by the next deploy'
       : await removeNewDroplets(ctx, deployment, result.applied, input.keep_failed);
     return outcome('failed');
-  } finally {
-    if (!held) await lock.release();
   }
   return outcome(result.applied.length === 0 ? 'noop' : 'succeeded');
 }

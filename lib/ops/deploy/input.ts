@@ -1,7 +1,7 @@
 import type * as z from 'zod';
 import { imageDigestSchema, imageTagSchema } from '../../config/image.js';
 import { booleanParamSchema, commonInputSchema } from '../../config/input.js';
-import { lockInputShape } from '../../lock/input.js';
+import { lockInputShape, resumeInputShape } from '../../lock/input.js';
 
 export const deployInputSchema = commonInputSchema
   .extend({
@@ -13,6 +13,8 @@ export const deployInputSchema = commonInputSchema
     keep_failed: booleanParamSchema.default(false),
     /** Seconds to wait while another deploy, edit or teardown holds the deployment. */
     ...lockInputShape,
+    /** The token an in_progress answer gave: continue under the lock it kept. */
+    ...resumeInputShape,
   })
   .refine((input) => !(input.image_tag && input.image_digest), {
     message: 'give image_tag or image_digest, not both',

@@ -1,3 +1,4 @@
+import { continueAdvice } from '../../lock/hold.js';
 import type { OpReport } from '../types.js';
 import type { DeployResult } from './index.js';
 
@@ -20,7 +21,7 @@ export function renderDeploy(report: OpReport<DeployResult>): string {
     lines.push(
       '',
       `Still in progress (${r.progress.phase}): ${r.progress.detail}`,
-      'Run deploy again to continue.',
+      continueAdvice('deploy', r.resume),
     );
   if (r.failure) {
     lines.push('', `Failed (${r.failure.kind}): ${r.failure.detail}`);

@@ -7,7 +7,7 @@
 import { secretValuesOf } from '../../config/app-spec.js';
 import type { Deployment } from '../../config/manifest.js';
 import { isToolError } from '../../errors.js';
-import { type DeploymentLock, deploymentLock } from '../../lock/index.js';
+import { type DeploymentLock, deploymentLock, holdingLock } from '../../lock/index.js';
 import { dropletsModule } from '../../resources/droplets/index.js';
 import type { AppliedStep, Check, PlanStep } from '../../resources/types.js';
 import { loadDeployment } from '../deployment.js';
@@ -32,6 +32,8 @@ export interface EditResult {
   checks: Check[];
   /** Where it stopped when the deadline came: the same edit, called again, follows it on. */
   progress?: { phase: string; detail: string };
+  /** With `progress`, when the deployment stays locked for the next call: give it as `resume` (lib/lock/hold.ts). */
+  resume?: string;
   failure?: { kind: string; detail: string; logs?: string };
   /** Present when the edit failed after changing something: whether everything is back, verified. */
   restore?: RestoreOutcome;
@@ -45,9 +47,20 @@ function changesOf(plan: EditPlan): string[] {
   ];
 }
 
-async function edit(input: EditInput, ctx: OpContext, held?: DeploymentLock): Promise<OpOutcome<EditResult>> {
+/** One mutating operation per deployment at a time (lib/lock), not even between two calls of one. */
+async function edit(input: EditInput, ctx: OpContext): Promise<OpOutcome<EditResult>> {
   ctx.log.redactor.addAll(secretsOf(input.changes));
   const deployment = loadDeployment(ctx, input.env);
+  const lock = deploymentLock(ctx, deployment.slug, { waitSeconds: input.lock_wait, resume: input.resume });
+  return holdingLock(lock, input, () => editLocked(input, ctx, deployment, lock));
+}
+
+async function editLocked(
+  input: EditInput,
+  ctx: OpContext,
+  deployment: Deployment,
+  lock: DeploymentLock,
+): Promise<OpOutcome<EditResult>> {
   const touched = touchedBy(deployment, input.changes);
   ctx.progress({ step: 'reading DigitalOcean' });
   const plan = planEdit(deployment, input.changes, touched, await readEditWorld(ctx, deployment, touched));
@@ -72,14 +85,9 @@ async function edit(input: EditInput, ctx: OpContext, held?: DeploymentLock): Pr
   if (input.dry_run) return outcome(steps.length === 0 ? 'noop' : 'succeeded');
   if (!hasWork(plan)) return outcome('noop');
 
-  // One mutating operation per deployment at a time (lib/lock); after waiting, plan again.
-  const lock = held ?? deploymentLock(ctx, deployment.slug, { waitSeconds: input.lock_wait });
-  try {
-    if ((await lock.acquire()) === 'waited') return await edit(input, ctx, lock);
-    return outcome(await carryOut(ctx, deployment, input, plan, result));
-  } finally {
-    if (!held) await lock.release();
-  }
+  // After waiting for another operation, plan again from what it left.
+  if ((await lock.acquire()) === 'waited') return editLocked(input, ctx, deployment, lock);
+  return outcome(await carryOut(ctx, deployment, input, plan, result));
 }
 
 /** Apply, wait, verify, retire what was replaced; on any failure restore. Fills `result`. */
@@ -105,7 +113,10 @@ async function carryOut(
     (s) => s.kind === 'droplet' && s.action === 'update' && s.outcome === 'skipped',
   );
   if (unrolled.length > 0) {
-    result.progress = { phase: 'resizing droplets', detail: unrolled.map((s) => s.name).join(', ') };
+    result.progress = {
+      phase: 'updating droplets (resize, IPv6)',
+      detail: unrolled.map((s) => s.name).join(', '),
+    };
     return 'in_progress';
   }
 

@@ -11,13 +11,14 @@
  *   --records '{"add":[{"type":"A","name":"www","data":"203.0.113.7"}]}'
  *   --scale '{"app":{"web":2},"droplets":{"count":3}}'   (the nested form, as JSON)
  *   --dry-run                    show the plan only;  --lock-wait 30   seconds to wait for another operation
+ *   --resume 3f9a0c1d            continue an edit that answered in_progress, under the lock it kept
  * Function calls pass the nested fields as JSON values (or as JSON text, like the CLI).
  */
 import * as z from 'zod';
 import { envKeySchema } from '../../config/fields.js';
 import { imageDigestSchema, imageTagSchema } from '../../config/image.js';
 import { commonInputSchema } from '../../config/input.js';
-import { lockInputShape } from '../../lock/input.js';
+import { lockInputShape, resumeInputShape } from '../../lock/input.js';
 import {
   type AppScale,
   dropletCountSchema,
@@ -58,6 +59,7 @@ const rawSchema = z.strictObject({
   app_instances: pairsParam(instanceCountSchema, 'web=2,worker=1').optional(),
   app_size: pairsParam(sizeSlugSchema, 'web=apps-s-1vcpu-1gb').optional(),
   ...lockInputShape,
+  ...resumeInputShape,
 });
 type RawInput = z.output<typeof rawSchema>;
 
@@ -150,6 +152,7 @@ export const editInputSchema = rawSchema
     ...(raw.env === undefined ? {} : { env: raw.env }),
     dry_run: raw.dry_run,
     ...(raw.lock_wait === undefined ? {} : { lock_wait: raw.lock_wait }),
+    ...(raw.resume === undefined ? {} : { resume: raw.resume }),
     changes: changeSetOf(raw),
   }));
 

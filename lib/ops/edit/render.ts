@@ -1,3 +1,4 @@
+import { continueAdvice } from '../../lock/hold.js';
 import type { OpReport } from '../types.js';
 import type { EditResult } from './index.js';
 
@@ -25,7 +26,9 @@ export function renderEdit(report: OpReport<EditResult>): string {
   }
   if (r.progress) {
     lines.push('', `Still in progress (${r.progress.phase}): ${r.progress.detail}`);
-    lines.push('Run the same edit again to follow it to the end and verify it.');
+    lines.push(
+      `${continueAdvice('the same edit', r.resume)} It follows the edit to the end and verifies it.`,
+    );
   }
   if (r.failure) {
     lines.push('', `Failed (${r.failure.kind}): ${r.failure.detail}`);

@@ -167,8 +167,9 @@ async function maintain(input: MaintainInput, ctx: OpContext): Promise<OpOutcome
   }
   const converging = convergingOf(found);
   if (converging && work.count > 0) {
-    // A deploy or edit between two of its calls (the lock is free while DigitalOcean builds):
-    // what looks stale now may be what it is replacing, so nothing is repaired or cleaned.
+    // A deploy or edit between two of its calls (its paused lock, or none once its lease ran out,
+    // while DigitalOcean builds): what looks stale now may be what it is replacing, so nothing is
+    // repaired or cleaned. A paused lock alone makes the acquire below stand back too.
     result.advice.push(
       `${converging}: an operation is converging, so maintain changes nothing until it finishes.`,
     );

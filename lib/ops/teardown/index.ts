@@ -2,7 +2,15 @@ import type * as z from 'zod';
 import { booleanParamSchema, commonInputSchema } from '../../config/input.js';
 import type { Deployment } from '../../config/manifest.js';
 import { isToolError } from '../../errors.js';
-import { type DeploymentLock, deploymentLock, lockInputShape, readLockKey } from '../../lock/index.js';
+import {
+  continueAdvice,
+  type DeploymentLock,
+  deploymentLock,
+  holdingLock,
+  lockInputShape,
+  readLockKey,
+  resumeInputShape,
+} from '../../lock/index.js';
 import { destroyRegistry } from '../../resources/registry/index.js';
 import type { AppliedStep, PlanStep } from '../../resources/types.js';
 import { type Kind, kindsOf, moduleOf, readWorld, type World, warningsOf } from '../converge.js';
@@ -22,6 +30,8 @@ const teardownInputSchema = commonInputSchema.extend({
   include_registry: booleanParamSchema.default(false),
   /** Seconds to wait while another deploy, edit or teardown holds the deployment. */
   ...lockInputShape,
+  /** The token an in_progress answer gave: continue under the lock it kept. */
+  ...resumeInputShape,
 });
 export type TeardownInput = z.output<typeof teardownInputSchema>;
 
@@ -35,6 +45,8 @@ export interface TeardownResult {
    * teardown holds it then, and releases it right after.
    */
   remaining: Omit<PlanStep, 'payload'>[];
+  /** When the deployment stays locked for the next call (an in_progress answer): give it as `resume`. */
+  resume?: string;
   failure?: string;
 }
 
@@ -60,17 +72,23 @@ function teardownKinds(deployment: Deployment): Kind[] {
  * A lock left by a run that stopped before releasing it goes too (./lock-leftover.ts).
  * The control plane (Functions namespace, functions, triggers) is not a resource of the deployment.
  */
-async function teardown(
+async function teardown(input: TeardownInput, ctx: OpContext): Promise<OpOutcome<TeardownResult>> {
+  const deployment = loadDeployment(ctx, input.env);
+  const lock = deploymentLock(ctx, deployment.slug, { waitSeconds: input.lock_wait, resume: input.resume });
+  return holdingLock(lock, input, () => teardownLocked(input, ctx, deployment, lock));
+}
+
+async function teardownLocked(
   input: TeardownInput,
   ctx: OpContext,
-  held?: DeploymentLock,
+  deployment: Deployment,
+  lock: DeploymentLock,
 ): Promise<OpOutcome<TeardownResult>> {
-  const deployment = loadDeployment(ctx, input.env);
   const slug = deployment.slug;
   const kinds = teardownKinds(deployment);
   ctx.progress({ step: 'reading DigitalOcean', detail: [...kinds, 'lock'].join(', ') });
   const [world, lockKey] = await Promise.all([readWorld(ctx, deployment, kinds), readLockKey(ctx, slug)]);
-  const found = foundLock(lockKey, held?.holder, ctx.clock.now());
+  const found = foundLock(lockKey, lock.holder, ctx.clock.now());
   const warnings = warningsOf(deployment, world, kinds);
   const owned = destroySteps(deployment, world, kinds, input.include_registry);
   const steps = [...owned, ...leftoverLockSteps(slug, found)];
@@ -105,18 +123,13 @@ async function teardown(
   }
 
   // Never interleaved with a deploy or edit (lib/lock); after waiting, read again what is left.
-  const lock = held ?? deploymentLock(ctx, slug, { waitSeconds: input.lock_wait });
-  try {
-    if ((await lock.acquire()) === 'waited' || running)
-      return afterWaiting(
-        await teardown(input, ctx, lock),
-        result.applied,
-        running && waitedWarning(slug, running),
-      );
-    return outcome(await destroyAll(ctx, deployment, kinds, owned, input.include_registry, result));
-  } finally {
-    if (!held) await lock.release();
-  }
+  if ((await lock.acquire()) === 'waited' || running)
+    return afterWaiting(
+      await teardownLocked(input, ctx, deployment, lock),
+      result.applied,
+      running && waitedWarning(slug, running),
+    );
+  return outcome(await destroyAll(ctx, deployment, kinds, owned, input.include_registry, result));
 }
 
 /** The run that read again once the lock was free, with what the first one did and why it waited. */
@@ -199,6 +212,7 @@ export const teardownOperation: Operation<TeardownInput, TeardownResult> = {
     [
       report.result.dry_run ? 'Would delete (dry run):' : 'Deleted:',
       report.result.plan_table,
+      ...(report.status === 'in_progress' ? ['', continueAdvice('teardown', report.result.resume)] : []),
       ...(report.result.failure ? ['', `Failed: ${report.result.failure}`] : []),
     ].join('\n'),
 };

@@ -33,14 +33,17 @@ export function foundLock(key: LockKey | undefined, mine: LockHolder | undefined
 /** Pure: deleting an expired lock, listed as the SSH key it is. */
 export function leftoverLockSteps(slug: string, found: FoundLock): PlanStep[] {
   if (found.state !== 'expired') return [];
-  const { op, holder, until } = found.holder;
+  const { op, holder, until, paused } = found.holder;
+  const why = paused
+    ? 'it answered in_progress and was not called again within the lease'
+    : 'that run stopped before releasing it';
   return [
     {
       kind: 'ssh_key',
       action: 'delete',
       name: lockKeyPrefix(slug),
       id: String(found.key.id),
-      reason: `the deployment lock of ${op} ${holder}, expired ${new Date(until).toISOString()}: that run stopped before releasing it`,
+      reason: `the deployment lock of ${op} ${holder}, expired ${new Date(until).toISOString()}: ${why}`,
     },
   ];
 }
