@@ -43,6 +43,15 @@ describe('status, pure', () => {
       expired: false,
     });
     expect(lockStatus(key, Date.UTC(2025, 4, 1, 10, 3)).expired).toBe(true);
+    const paused = { ...holder, paused: true };
+    const kept = lockStatus(
+      { id: 9, name: holderName(SLUG, paused), holder: paused },
+      Date.UTC(2025, 4, 1, 10, 1),
+    );
+    expect(kept).toMatchObject({ held: true, op: 'deploy', paused: true, expired: false });
+    expect(stateOf({ lock: kept })).toMatch(
+      /^locked by deploy \(until .*\), paused between two of its calls/,
+    );
     expect(lockStatus({ id: 8, name: 'renamed by hand', holder: undefined }, 0)).toEqual({
       held: true,
       name: 'renamed by hand',

@@ -30,7 +30,8 @@ export function renderStatus(report: OpReport<StatusResult>): string {
   const lock = r.lock;
   const holder = lock.op ? `${lock.op} since ${lock.since}, until ${lock.until}` : lock.name;
   const expired = lock.expired ? ' — expired, taken over by the next deploy, edit or teardown' : '';
-  lines.push(`  lock: ${lock.held ? `held by ${holder}${expired}` : 'free'}`);
+  const paused = lock.paused && !lock.expired ? ' — paused: kept for the next call of that operation' : '';
+  lines.push(`  lock: ${lock.held ? `held by ${holder}${expired}${paused}` : 'free'}`);
   for (const w of report.warnings) lines.push(`  ! ${w}`);
   return lines.join('\n');
 }

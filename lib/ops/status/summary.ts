@@ -41,6 +41,8 @@ export interface LockStatus {
   until?: string;
   /** Its holder stopped renewing it: the next mutating operation takes it over. */
   expired?: boolean;
+  /** Kept between two calls of its operation (it answered in_progress), for the call that continues it. */
+  paused?: boolean;
 }
 
 export interface StatusResult {
@@ -102,6 +104,7 @@ export function lockStatus(key: LockKey | undefined, now: number): LockStatus {
     since: new Date(holder.since).toISOString(),
     until: new Date(holder.until).toISOString(),
     expired: holder.until <= now,
+    ...(holder.paused ? { paused: true } : {}),
   };
 }
 
@@ -110,7 +113,8 @@ export function stateOf(result: Omit<StatusResult, 'state'>): string {
   const parts: string[] = [];
   if (lock.held) {
     const who = lock.op ? `${lock.op} (until ${lock.until})` : `SSH key "${lock.name}"`;
-    parts.push(lock.expired ? `lock of ${who} expired: its holder stopped` : `locked by ${who}`);
+    const paused = lock.paused ? ', paused between two of its calls' : '';
+    parts.push(lock.expired ? `lock of ${who} expired: its holder stopped` : `locked by ${who}${paused}`);
   }
   if (app?.in_progress) {
     const p = app.in_progress;
