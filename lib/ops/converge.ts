@@ -89,3 +89,17 @@ export async function applyKind(
   if (steps.length === 0) return [];
   return moduleOf(plan.kind).apply(ctx, deployment, steps);
 }
+
+/**
+ * Droplet updates done in place (a rolling resize, enabling IPv6) that the deadline cut short: the
+ * droplets may all be up, but the operation is not done, so it answers `in_progress` with this.
+ */
+export function unfinishedDropletUpdates(
+  applied: readonly AppliedStep[],
+): { phase: string; detail: string } | undefined {
+  const left = applied.filter(
+    (s) => s.kind === 'droplet' && s.action === 'update' && s.outcome === 'skipped',
+  );
+  if (left.length === 0) return undefined;
+  return { phase: 'updating droplets (resize, IPv6)', detail: left.map((s) => s.name).join(', ') };
+}

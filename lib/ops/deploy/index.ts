@@ -13,6 +13,7 @@ import {
   moduleOf,
   planWorld,
   readWorld,
+  unfinishedDropletUpdates,
   warningsOf,
 } from '../converge.js';
 import { loadDeployment } from '../deployment.js';
@@ -94,16 +95,9 @@ async function runbook(
       apply('firewall'),
     ]);
     result.applied.push(...chains.flat());
-    // Droplet updates (a rolling resize, enabling IPv6) cut short by the deadline: droplets may all
-    // be up, but the update is not done.
-    const unrolled = result.applied.filter(
-      (s) => s.kind === 'droplet' && s.action === 'update' && s.outcome === 'skipped',
-    );
-    if (unrolled.length > 0) {
-      result.progress = {
-        phase: 'updating droplets (resize, IPv6)',
-        detail: unrolled.map((s) => s.name).join(', '),
-      };
+    const unfinished = unfinishedDropletUpdates(result.applied);
+    if (unfinished) {
+      result.progress = unfinished;
       return outcome('in_progress');
     }
 

@@ -10,6 +10,7 @@ import { isToolError } from '../../errors.js';
 import { type DeploymentLock, deploymentLock, holdingLock } from '../../lock/index.js';
 import { dropletsModule } from '../../resources/droplets/index.js';
 import type { AppliedStep, Check, PlanStep } from '../../resources/types.js';
+import { unfinishedDropletUpdates } from '../converge.js';
 import { loadDeployment } from '../deployment.js';
 import { planJson, planTable } from '../plan-table.js';
 import type { OpContext, Operation, OpOutcome } from '../types.js';
@@ -107,16 +108,10 @@ async function carryOut(
   const applied = await applyEditPlan(ctx, deployment, plan);
   result.applied.push(...applied.applied);
   if (applied.error) return fail({ kind: 'apply', detail: applied.error.describe() }, applied.attempted);
-  // A rolling resize cut short by the deadline is not done, even if every droplet is up: the next
-  // call plans again from the sizes it finds and goes on with the roll.
-  const unrolled = applied.applied.filter(
-    (s) => s.kind === 'droplet' && s.action === 'update' && s.outcome === 'skipped',
-  );
-  if (unrolled.length > 0) {
-    result.progress = {
-      phase: 'updating droplets (resize, IPv6)',
-      detail: unrolled.map((s) => s.name).join(', '),
-    };
+  // The next call plans again from the droplets as it finds them and goes on (a rolling resize).
+  const unfinished = unfinishedDropletUpdates(applied.applied);
+  if (unfinished) {
+    result.progress = unfinished;
     return 'in_progress';
   }
 

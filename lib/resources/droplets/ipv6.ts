@@ -6,33 +6,24 @@
 import type { Droplet_action } from '@digitalocean/dots';
 import type { OpContext } from '../../ops/types.js';
 import type { AppliedStep } from '../types.js';
-import { runDropletAction, whenIdle } from './resize.js';
+import { runDropletAction, updateEntry, whenIdle } from './resize.js';
 
 export interface Ipv6Target {
   name: string;
   id: number;
 }
 
-const entry = (target: Ipv6Target, outcome: AppliedStep['outcome'], detail: string): AppliedStep => ({
-  kind: 'droplet',
-  action: 'update',
-  name: target.name,
-  id: String(target.id),
-  outcome,
-  detail,
-});
-
 /** Enables IPv6 on one droplet once no other action runs on it; already on is done. */
 export async function enableIpv6(ctx: OpContext, slug: string, target: Ipv6Target): Promise<AppliedStep> {
   const droplet = await whenIdle(ctx, target);
   if (!droplet) {
-    return entry(target, 'skipped', 'still busy when time ran out: run deploy again to enable IPv6');
+    return updateEntry(target, 'skipped', 'still busy when time ran out: run deploy again to enable IPv6');
   }
-  if (droplet.ipv6) return entry(target, 'ok', 'IPv6 was on already');
+  if (droplet.ipv6) return updateEntry(target, 'ok', 'IPv6 was on already');
   const request = { type: 'enable_ipv6' } as Droplet_action;
   const done = await runDropletAction(ctx, slug, target, request);
   // Still running when time ran out: readiness waits for the address, so the next call finishes it.
-  return entry(target, 'ok', done.state === 'ready' ? 'IPv6 on' : 'IPv6 being enabled');
+  return updateEntry(target, 'ok', done.state === 'ready' ? 'IPv6 on' : 'IPv6 being enabled');
 }
 
 /** One droplet's action does not hold up another's: every target at once. */

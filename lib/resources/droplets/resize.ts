@@ -99,7 +99,12 @@ export async function runDropletAction(
 const act = (ctx: OpContext, slug: string, target: ResizeTarget, action: ResizeAction) =>
   runDropletAction(ctx, slug, target, body(action, target.size));
 
-const entry = (target: ResizeTarget, outcome: AppliedStep['outcome'], detail: string): AppliedStep => ({
+/** One droplet update done (or left for the next call) in place: a resize action, enabling IPv6. */
+export const updateEntry = (
+  target: Pick<ResizeTarget, 'name' | 'id'>,
+  outcome: AppliedStep['outcome'],
+  detail: string,
+): AppliedStep => ({
   kind: 'droplet',
   action: 'update',
   name: target.name,
@@ -121,7 +126,7 @@ export async function resizeDroplet(
     const droplet = await whenIdle(ctx, target);
     if (!droplet) {
       applied.push(
-        entry(
+        updateEntry(
           target,
           'skipped',
           `still busy when time ran out: run deploy again to finish resizing to ${size}`,
@@ -132,10 +137,12 @@ export async function resizeDroplet(
     const next = nextResizeAction(droplet, size);
     if (!next) return applied;
     const done = await act(ctx, slug, target, next);
-    applied.push(entry(target, 'ok', next === 'resize' ? `resize to ${size}` : next.replace('_', ' ')));
+    applied.push(updateEntry(target, 'ok', next === 'resize' ? `resize to ${size}` : next.replace('_', ' ')));
     if (done.state === 'pending') {
       const what = `${next.replace('_', ' ')} of droplet ${name}`;
-      applied.push(entry(target, 'skipped', `${what} still running when time ran out: run deploy again`));
+      applied.push(
+        updateEntry(target, 'skipped', `${what} still running when time ran out: run deploy again`),
+      );
       return applied;
     }
   }
