@@ -78,6 +78,36 @@ describe('edit the droplets', () => {
     expect(down.result.checks.map((c) => c.name)).toContain(`droplets of ${SLUG}`);
   });
 
+  it('DNS follows the droplets: an image change, a scale-down and a scale-up never leave a record on a deleted droplet', async () => {
+    const aRecords = async () =>
+      (await records())
+        .filter((r) => r.startsWith('A @ '))
+        .map((r) => r.slice(4))
+        .sort();
+    const addresses = async () =>
+      ((await t.dots.v2.droplets.get({ queryParameters: { tagName: SLUG, perPage: 200 } }))?.droplets ?? [])
+        .map((d) => d.networks?.v4?.find((n) => n.type === 'public')?.ipAddress ?? '')
+        .sort();
+    expect(await aRecords()).toEqual(await addresses());
+
+    ok(await edit({ image_tag: '1.4.2' }));
+    expect(await aRecords()).toEqual(await addresses());
+
+    await t.admin('DELETE', '/_emulator/requests');
+    ok(await edit({ droplet_count: 1 }));
+    expect(await aRecords()).toEqual(await addresses());
+    // The record went before the droplet it pointed at.
+    const writes = (await t.requests()).filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`);
+    const dnsAt = writes.findIndex((w) => w.includes('/records'));
+    const deleteAt = writes.findIndex((w) => /^DELETE \/v2\/droplets\/\d+$/.test(w));
+    expect(dnsAt, writes.join('\n')).toBeGreaterThanOrEqual(0);
+    expect(dnsAt).toBeLessThan(deleteAt);
+
+    ok(await edit({ droplet_count: 3 }));
+    expect(await aRecords()).toEqual(await addresses());
+    expect(await aRecords()).toHaveLength(3);
+  });
+
   it('resizes every droplet and keeps them (same ids)', async () => {
     const before = await ids();
     const report = await edit({ droplet_size: 's-2vcpu-2gb' });

@@ -15,6 +15,7 @@ import { loadDeployment } from '../deployment.js';
 import { planJson, planTable } from '../plan-table.js';
 import type { OpContext, Operation, OpOutcome } from '../types.js';
 import { type Attempted, applyEditPlan, settleEdit } from './apply.js';
+import { pointRecordsAt } from './dns-follow.js';
 import { type EditInput, editInputSchema, secretsOf } from './input.js';
 import { type EditPlan, hasWork, planEdit, readEditWorld, stepsOf, touchedBy } from './plan.js';
 import { renderEdit } from './render.js';
@@ -104,6 +105,18 @@ async function carryOut(
     result.restore = await restoreEdit(ctx, deployment, plan, attempted);
     return 'failed' as const;
   };
+  const next = plan.droplets?.next.names ?? [];
+  const removing = (plan.droplets?.steps ?? []).some((s) => s.action === 'delete' && !s.deferred);
+  if (removing) {
+    // A scale-down: DNS lets go of the droplets that go before they are deleted.
+    try {
+      result.applied.push(...(await pointRecordsAt(ctx, deployment, next)));
+    } catch (error) {
+      if (!isToolError(error)) throw error;
+      result.failure = { kind: 'dns', detail: `${error.describe()} Nothing was deleted.` };
+      return 'failed';
+    }
+  }
   ctx.progress({ step: 'applying the edit', detail: result.changes.join('; ') });
   const applied = await applyEditPlan(ctx, deployment, plan);
   result.applied.push(...applied.applied);
@@ -131,6 +144,21 @@ async function carryOut(
       { kind: 'verify', detail: bad.map((c) => `${c.kind} ${c.name}: ${c.detail}`).join('; ') },
       applied.attempted,
     );
+  }
+  if (plan.droplets) {
+    // Verified: DNS moves to the new or added droplets, before any droplet it pointed at goes.
+    try {
+      result.applied.push(...(await pointRecordsAt(ctx, deployment, next)));
+    } catch (error) {
+      if (!isToolError(error)) throw error;
+      result.failure = {
+        kind: 'dns',
+        detail:
+          `${error.describe()} The edit's droplets serve and the ones DNS points at are kept, ` +
+          'so nothing answers from a deleted droplet: run edit or deploy again to move DNS.',
+      };
+      return 'failed';
+    }
   }
   // Only now, verified, the droplets of a replaced generation go; their failing leaves extras, not a partial edit.
   const deferred = (plan.droplets?.steps ?? []).filter((s) => s.deferred);
