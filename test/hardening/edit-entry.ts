@@ -51,6 +51,14 @@ async function liveEnv(h: Harness, s: Snapshot): Promise<Record<string, string>>
     : {};
 }
 
+/** Records that point at the droplets never point at one that is gone. */
+function expectDnsOnDroplets(s: Snapshot): void {
+  const addresses = new Set(s.owned.map((d) => d.ip));
+  for (const r of s.records.filter((r) => r.type === 'A' && r.name === '@')) {
+    expect(addresses.has(r.data), `A @ ${r.data} points at an existing droplet`).toBe(true);
+  }
+}
+
 const www = (s: Snapshot) => s.records.filter((r) => r.type === 'A' && r.name === 'www').map((r) => r.data);
 
 /** The edit is there: each part it asked for, and the rest still serving. */
@@ -106,6 +114,7 @@ export const editEntry: MutatingEntry = {
   async holds(h, before, attempt: Attempt, fault) {
     const after = await snapshot(h.t, SLUG);
     expectNoDuplicates(after);
+    expectDnsOnDroplets(after);
     expectLockAfter(after, 'edit', attempt);
     if (attempt.error) expect(attempt.error.stack, 'no stack trace').toBeUndefined();
     const status = statusOf(attempt);
@@ -121,6 +130,7 @@ export const editEntry: MutatingEntry = {
   async holdsMidway(h, before) {
     const s = await snapshot(h.t, SLUG);
     expectNoDuplicates(s);
+    expectDnsOnDroplets(s);
     expect(await liveImage(h.t, s), 'the app still serves').toBeDefined();
     expect(s.owned.filter(isServing).length, 'droplets still serving').toBeGreaterThanOrEqual(
       before.owned.filter(isServing).length,
@@ -132,6 +142,14 @@ export const editEntry: MutatingEntry = {
     const again = await h.run(edit, { ...input, ...(resume ? { resume } : {}) });
     expect(statusOf(again), explain(again)).toMatch(/^(succeeded|noop)$/);
     await expectEdited(h, wantedOf(fault.input));
+    const settled = await snapshot(h.t, SLUG);
+    const apex = settled.records.filter((r) => r.type === 'A' && r.name === '@').map((r) => r.data);
+    expect(apex.sort(), 'A @ follows the droplets').toEqual(
+      settled.owned
+        .filter(isServing)
+        .map((d) => d.ip)
+        .sort(),
+    );
     const quiet = await h.run(edit, input);
     expect(statusOf(quiet), explain(quiet)).toBe('noop');
     expect(reportOf(quiet).api_calls.mutating, 'mutating calls of an edit already applied').toBe(0);
