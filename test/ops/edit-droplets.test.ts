@@ -108,6 +108,24 @@ describe('edit the droplets', () => {
     expect(await aRecords()).toHaveLength(3);
   });
 
+  it('a scale-down whose delete fails puts DNS back on every droplet that still serves', async () => {
+    const apex = async () => (await records()).filter((r) => r.startsWith('A @ ')).sort();
+    const before = await apex();
+    expect(before).toHaveLength(2);
+    await t.admin('POST', '/_emulator/faults', {
+      method: 'DELETE',
+      path: '/v2/droplets/*',
+      mode: 'error',
+      status: 500,
+      count: 20,
+    });
+    const report = await edit({ droplet_count: 1 });
+    expect(report.status).toBe('failed');
+    expect(report.result.restore?.ok, JSON.stringify(report.result.restore)).toBe(true);
+    expect(await droplets()).toHaveLength(2);
+    expect(await apex()).toEqual(before);
+  });
+
   it('resizes every droplet and keeps them (same ids)', async () => {
     const before = await ids();
     const report = await edit({ droplet_size: 's-2vcpu-2gb' });

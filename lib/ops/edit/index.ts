@@ -103,6 +103,16 @@ async function carryOut(
   const fail = async (failure: NonNullable<EditResult['failure']>, attempted: Attempted) => {
     result.failure = failure;
     result.restore = await restoreEdit(ctx, deployment, plan, attempted);
+    if (plan.droplets) {
+      // DNS back on the droplets that serve again (a scale-down may have taken some out already).
+      try {
+        result.applied.push(...(await pointRecordsAt(ctx, deployment, plan.droplets.previous.names)));
+      } catch (error) {
+        if (!isToolError(error)) throw error;
+        result.restore.ok = false;
+        result.restore.details.push(`DNS not pointed back at the droplets: ${error.describe()}`);
+      }
+    }
     return 'failed' as const;
   };
   const next = plan.droplets?.next.names ?? [];
