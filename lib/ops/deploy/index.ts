@@ -1,6 +1,7 @@
 import type { Deployment } from '../../config/manifest.js';
 import { isToolError } from '../../errors.js';
 import { type DeploymentLock, deploymentLock, holdingLock } from '../../lock/index.js';
+import type { DesiredDroplets } from '../../resources/droplets/index.js';
 import type { AppliedStep, Check, PlanStep, Readiness } from '../../resources/types.js';
 import { waitFor } from '../../resources/wait.js';
 import {
@@ -17,6 +18,7 @@ import {
   warningsOf,
 } from '../converge.js';
 import { loadDeployment } from '../deployment.js';
+import { pointRecordsAt } from '../dns-follow.js';
 import { planJson, planTable } from '../plan-table.js';
 import type { OpContext, Operation, OpOutcome } from '../types.js';
 import { overrideImage } from './image-override.js';
@@ -83,6 +85,12 @@ async function runbook(
   const byKind = new Map(plans.map((p) => [p.kind, p]));
   let live = false;
   try {
+    // A scale-down: DNS lets go of the droplets that go before phase 1 deletes them.
+    const droplets = byKind.get('droplet');
+    if (droplets?.steps.some((s) => s.action === 'delete' && !s.deferred)) {
+      const names = (droplets.desired as DesiredDroplets | undefined)?.names ?? [];
+      result.applied.push(...(await pointRecordsAt(ctx, deployment, names)));
+    }
     // Phase 1: the registry (the app's image and the droplets' registry credential live there)
     // and the SSH key (droplets are created with it) first, then the app and the droplets side by
     // side; the firewall applies by tag, so it needs nothing. DNS waits for addresses (phase 3).

@@ -1,14 +1,14 @@
 /**
- * DNS records that point at the droplets (`target: droplets`) follow an edit that changes which
+ * DNS records that point at the droplets (`target: droplets`) follow a change of which
  * droplets serve: before a scale-down deletes droplets, the records drop their addresses; once a
  * new generation or added droplets have verified, the records move to them, before the droplets
  * they replace are retired. So no record points at a droplet that is gone.
  */
-import type { Deployment } from '../../config/manifest.js';
-import { domainModule } from '../../resources/domain/index.js';
-import { dropletFacts, dropletsModule } from '../../resources/droplets/index.js';
-import type { AppliedStep, Facts } from '../../resources/types.js';
-import type { OpContext } from '../types.js';
+import type { Deployment } from '../config/manifest.js';
+import { domainModule } from '../resources/domain/index.js';
+import { dropletFacts, dropletsModule } from '../resources/droplets/index.js';
+import type { AppliedStep, Facts } from '../resources/types.js';
+import type { OpContext } from './types.js';
 
 /** The deployment with only its records that point at the droplets; undefined when it has none. */
 export function dropletRecordsOnly(deployment: Deployment): Deployment | undefined {
