@@ -12,6 +12,7 @@ import { OWNER_TAG } from '../../lib/config/identity.js';
 import { loadManifest, resolveDeployment } from '../../lib/config/manifest.js';
 import { type DeployResult, deployOperation } from '../../lib/ops/deploy/index.js';
 import { type EditResult, editOperation } from '../../lib/ops/edit/index.js';
+import { type InfoResult, infoOperation, renderInfo } from '../../lib/ops/info/index.js';
 import { type MaintainResult, maintainOperation } from '../../lib/ops/maintain/index.js';
 import {
   type ActualDroplets,
@@ -109,6 +110,14 @@ describe('droplets and AAAA records, deployed against the emulator', () => {
     expect(second.status).toBe('noop');
     expect(second.api_calls.mutating).toBe(0);
     expect(await mutating()).toEqual([]);
+
+    // info lists both addresses of each droplet.
+    const info = (await runOp<InfoResult>(t, infoOperation, { env: 'v6' }, { env: { BASE2_MANIFEST: file } }))
+      .report;
+    expect(info.result.droplets.map((d) => d.public_ipv6).sort()).toEqual([...addresses].sort());
+    expect(renderInfo(info)).toContain(
+      `${info.result.droplets[0]!.public_ipv4} ${info.result.droplets[0]!.public_ipv6}`,
+    );
   });
 
   it('leaves an IPv4-only deployment as it was: droplets without IPv6, no replacement, no mutating call', async () => {

@@ -125,6 +125,7 @@ export function dropletRow(droplet: DropletState, ownership: Ownership = {}): Dr
     ...ownership,
     status: droplet.status,
     ...(droplet.publicIpv4 ? { public_ipv4: droplet.publicIpv4 } : {}),
+    ...(droplet.publicIpv6 ? { public_ipv6: droplet.publicIpv6 } : {}),
     size: droplet.size,
     region: droplet.region,
     image: droplet.image,

@@ -113,12 +113,12 @@ export function renderInfo(report: OpReport<InfoResult>): string {
     appsSection(r.apps),
     table(
       'Droplets',
-      ['NAME', 'ID', 'STATUS', 'PUBLIC IPV4', 'SIZE', 'REGION', 'TAGS', 'CREATED', 'OWNER'],
+      ['NAME', 'ID', 'STATUS', 'PUBLIC IP', 'SIZE', 'REGION', 'TAGS', 'CREATED', 'OWNER'],
       r.droplets.map((d) => [
         d.name,
         d.id,
         d.status,
-        d.public_ipv4,
+        [d.public_ipv4, d.public_ipv6].filter(Boolean).join(' ') || undefined,
         d.size,
         d.region,
         d.tags.join(','),

@@ -90,6 +90,8 @@ export interface DropletRow extends Ownership {
   name: string;
   status: string;
   public_ipv4?: string;
+  /** When the droplet has IPv6 (an AAAA record points at the droplets, or droplets.ipv6). */
+  public_ipv6?: string;
   size: string;
   region: string;
   image: string;
