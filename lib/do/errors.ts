@@ -142,7 +142,7 @@ interface DotsErrorLike {
   request_id?: unknown;
 }
 
-function isDotsError(raw: unknown): raw is DotsErrorLike {
+export function isDotsError(raw: unknown): raw is DotsErrorLike {
   return (
     typeof raw === 'object' && raw !== null && typeof (raw as DotsErrorLike).responseStatusCode === 'number'
   );

@@ -18,6 +18,7 @@ export {
   ApiError,
   type ApiErrorContext,
   type ApiErrorDetails,
+  isDotsError,
   isNotFound,
   TransportError,
   toApiError,

@@ -1,3 +1,5 @@
+import { isDotsError, isUnclearFailure, toToolError } from '../do/index.js';
+import { isToolError } from '../errors.js';
 import type { OpContext } from '../ops/types.js';
 import type { Readiness } from './types.js';
 
@@ -14,7 +16,7 @@ export async function waitFor(
 ): Promise<Readiness> {
   let interval = ctx.tuning.pollInitialMs;
   for (;;) {
-    const state = await check();
+    const state = await checkOnce(what, check);
     if (state.state !== 'pending') return state;
     ctx.progress({
       step: what,
@@ -29,5 +31,24 @@ export async function waitFor(
       return state;
     }
     interval = Math.min(ctx.tuning.pollMaxMs, interval * 1.5);
+  }
+}
+
+/**
+ * One poll. A read that failed in a way that passes (a 5xx or no answer, after the transport's own
+ * retries) is not the end of the wait: it counts as still pending and is tried again at the next
+ * poll, until the deadline. Anything else (a 404, a refusal) ends it as before.
+ */
+async function checkOnce(what: string, check: () => Promise<Readiness>): Promise<Readiness> {
+  try {
+    return await check();
+  } catch (raw) {
+    if (!isToolError(raw) && !isDotsError(raw)) throw raw;
+    const error = toToolError(raw, { action: 'read', resource: what });
+    if (!isUnclearFailure(error)) throw raw;
+    return {
+      state: 'pending',
+      detail: `${what}: DigitalOcean did not answer (${error.message}); trying again`,
+    };
   }
 }

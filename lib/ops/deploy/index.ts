@@ -1,7 +1,8 @@
 import type { Deployment } from '../../config/manifest.js';
 import { isToolError } from '../../errors.js';
 import { type DeploymentLock, deploymentLock, holdingLock } from '../../lock/index.js';
-import type { DesiredDroplets } from '../../resources/droplets/index.js';
+import type { ActualDroplets, DesiredDroplets } from '../../resources/droplets/index.js';
+import { listOwned } from '../../resources/droplets/read.js';
 import type { AppliedStep, Check, PlanStep, Readiness } from '../../resources/types.js';
 import { waitFor } from '../../resources/wait.js';
 import {
@@ -15,6 +16,7 @@ import {
   planWorld,
   readWorld,
   unfinishedDropletUpdates,
+  type World,
   warningsOf,
 } from '../converge.js';
 import { loadDeployment } from '../deployment.js';
@@ -95,14 +97,21 @@ async function runbook(
     // and the SSH key (droplets are created with it) first, then the app and the droplets side by
     // side; the firewall applies by tag, so it needs nothing. DNS waits for addresses (phase 3).
     const apply = (kind: Kind) => applyKind(ctx, deployment, byKind.get(kind), 'now');
-    const chains = await Promise.all([
-      Promise.all([apply('registry'), apply('ssh_key')]).then(async (first) => [
-        ...first.flat(),
-        ...(await Promise.all([apply('app'), apply('droplet')])).flat(),
-      ]),
+    // Side by side, and every branch's steps recorded even when another fails: a failed app create
+    // must not hide the droplets created beside it from the clean-up.
+    const sideBySide = async (runs: Promise<AppliedStep[]>[]) => {
+      const settled = await Promise.allSettled(runs);
+      for (const s of settled) if (s.status === 'fulfilled') result.applied.push(...s.value);
+      const failed = settled.find((s) => s.status === 'rejected');
+      if (failed) throw failed.reason;
+      return [];
+    };
+    await sideBySide([
+      sideBySide([apply('registry'), apply('ssh_key')]).then(() =>
+        sideBySide([apply('app'), apply('droplet')]),
+      ),
       apply('firewall'),
     ]);
-    result.applied.push(...chains.flat());
     const unfinished = unfinishedDropletUpdates(result.applied);
     if (unfinished) {
       result.progress = unfinished;
@@ -123,7 +132,13 @@ async function runbook(
         detail: waiting.detail,
         ...(waiting.logs ? { logs: waiting.logs } : {}),
       };
-      result.failure.cleanup = await removeNewDroplets(ctx, deployment, result.applied, input.keep_failed);
+      result.failure.cleanup = await removeNewDroplets(
+        ctx,
+        deployment,
+        world,
+        result.applied,
+        input.keep_failed,
+      );
       return outcome('failed');
     }
 
@@ -159,7 +174,7 @@ async function runbook(
     result.failure = { kind: 'apply', detail: error.describe() };
     result.failure.cleanup = live
       ? 'the new droplets are serving and kept; what was not retired or pointed at yet is finished by the next deploy'
-      : await removeNewDroplets(ctx, deployment, result.applied, input.keep_failed);
+      : await removeNewDroplets(ctx, deployment, world, result.applied, input.keep_failed);
     return outcome('failed');
   }
   return outcome(result.applied.length === 0 ? 'noop' : 'succeeded');
@@ -208,15 +223,45 @@ async function verifyAll(
 }
 
 /** A failed attempt leaves nothing half-made: droplets it created go, unless kept on purpose. */
+/**
+ * The droplets this attempt created: those its steps record, and any owned droplet the read at its
+ * start did not list (the lock keeps every other operation out), so a step lost to an error in a
+ * parallel branch still counts. Without that read (it failed too), the steps are all there is.
+ */
+async function createdByAttempt(
+  ctx: OpContext,
+  deployment: Deployment,
+  before: ActualDroplets | undefined,
+  applied: readonly AppliedStep[],
+): Promise<Array<{ id: string; name: string }>> {
+  const created = new Map(
+    applied
+      .filter((a) => a.kind === 'droplet' && a.action === 'create' && a.outcome === 'ok' && a.id)
+      .map((a) => [a.id!, { id: a.id!, name: a.name }]),
+  );
+  if (before) {
+    const known = new Set(before.owned.map((d) => d.id));
+    try {
+      for (const d of await listOwned(ctx, deployment.slug)) {
+        if (!known.has(d.id)) created.set(String(d.id), { id: String(d.id), name: d.name });
+      }
+    } catch (error) {
+      if (!isToolError(error)) throw error;
+    }
+  }
+  return [...created.values()];
+}
+
 async function removeNewDroplets(
   ctx: OpContext,
   deployment: Deployment,
+  world: World,
   applied: readonly AppliedStep[],
   keep: boolean,
 ): Promise<string | undefined> {
-  const created = applied.filter(
-    (a) => a.kind === 'droplet' && a.action === 'create' && a.outcome === 'ok' && a.id,
-  );
+  if (!deployment.droplets) return undefined;
+  const before = world.droplet as ActualDroplets | undefined;
+  const created = await createdByAttempt(ctx, deployment, before, applied);
   if (created.length === 0) return undefined;
   const names = created.map((a) => a.name).join(', ');
   if (keep) return `kept the droplets this attempt created (keep_failed): ${names}`;
@@ -224,7 +269,7 @@ async function removeNewDroplets(
     kind: 'droplet',
     action: 'delete',
     name: a.name,
-    id: a.id!,
+    id: a.id,
     reason: 'created by a failed deploy',
   }));
   try {
