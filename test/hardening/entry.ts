@@ -11,8 +11,12 @@ export interface FaultCase {
   label: string;
   /** Emulator fault rules (POST /_emulator/faults), or none for deadline cases. */
   rules: unknown[];
-  /** The world before the run: nothing, or the deployment live at its first version. */
-  from: 'empty' | 'deployed';
+  /**
+   * The world before the run: nothing, the deployment live at its first version, live and then
+   * changed by hand (what maintain repairs), or live beside an older droplet generation that an
+   * interrupted deploy left (what maintain cleans up).
+   */
+  from: 'empty' | 'deployed' | 'drifted' | 'stale';
   /** Merged over the entry's valid input. */
   input?: Record<string, unknown>;
   /** Extra environment (the manifest fixture reads some values from it). */

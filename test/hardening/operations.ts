@@ -1,7 +1,7 @@
 /**
  * The operations table: one row per operation of lib/ops/index.ts, with a valid input and each input
  * field typed by the kind of value it holds (for the hostile corpus), and for mutating operations
- * the fault points, interruptions and end-state checks (deploy-entry.ts, teardown-entry.ts).
+ * the fault points, interruptions and end-state checks (deploy-entry.ts, edit-entry.ts, teardown-entry.ts, maintain-entry.ts).
  * A new operation is one row here.
  */
 import { operations } from '../../lib/ops/index.js';
@@ -9,6 +9,7 @@ import type { AnyOperation } from '../../lib/ops/types.js';
 import { deployEntry } from './deploy-entry.js';
 import { editEntry } from './edit-entry.js';
 import type { MutatingEntry, OperationEntry } from './entry.js';
+import { maintainEntry } from './maintain-entry.js';
 import { teardownEntry } from './teardown-entry.js';
 
 const infoEntry: OperationEntry = {
@@ -31,32 +32,14 @@ const execEntry: OperationEntry = {
   },
 };
 
-const maintainEntry: OperationEntry = {
-  name: 'maintain',
-  valid: { env: 'staging' },
-  fields: {
-    env: 'environment',
-    dry_run: 'boolean',
-    report_only: 'boolean',
-    cleanup: 'boolean',
-    lock_wait: 'seconds',
-  },
-};
-
 const statusEntry: OperationEntry = {
   name: 'status',
   valid: { env: 'staging' },
   fields: { env: 'environment' },
 };
 
-export const MUTATING: readonly MutatingEntry[] = [deployEntry, teardownEntry, editEntry];
-export const ENTRIES: readonly OperationEntry[] = [
-  ...MUTATING,
-  maintainEntry,
-  infoEntry,
-  execEntry,
-  statusEntry,
-];
+export const MUTATING: readonly MutatingEntry[] = [deployEntry, teardownEntry, editEntry, maintainEntry];
+export const ENTRIES: readonly OperationEntry[] = [...MUTATING, infoEntry, execEntry, statusEntry];
 
 /** The registered operation an entry stands for. */
 export function operationOf(entry: OperationEntry): AnyOperation {

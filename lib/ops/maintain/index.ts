@@ -12,7 +12,7 @@ import { adoptDeployedImage } from './image.js';
 import { type MaintainInput, maintainInputSchema } from './input.js';
 import { findGarbage, type GarbagePlan, garbageReport } from './registry-gc.js';
 import { renderMaintain } from './render.js';
-import { type RepairWork, repairAndClean } from './repair.js';
+import { isDeadlinePassed, type RepairWork, repairAndClean } from './repair.js';
 import type { DriftEntry, MaintainResult } from './types.js';
 
 export type { DriftEntry, GarbageReport, MaintainResult, Treatment } from './types.js';
@@ -25,6 +25,11 @@ interface Survey {
   drift: DriftEntry[];
   classified: Classified;
   health: Check[];
+  /**
+   * The deadline had passed when the health checks returned: probes it aborted failed for want of
+   * time, which says nothing about what serves.
+   */
+  healthCutShort: boolean;
   warnings: string[];
   /** Droplets of the deployment still booting (a deploy, or an earlier repair, made them). */
   booting?: string;
@@ -50,13 +55,15 @@ async function survey(ctx: OpContext, manifest: Deployment, cleanup: boolean): P
   if (boot && boot.state !== 'pending') seen = await look(ctx, manifest, kinds);
   const { world, deployment, plans, classified } = seen;
   const garbage = cleanup ? await findGarbage(ctx, deployment, world) : undefined;
+  const health = await healthChecks(ctx, deployment, world, plans);
   return {
     deployment,
     kinds,
     world,
     drift: [...seen.adopted.drift, ...classified.drift],
     classified,
-    health: await healthChecks(ctx, deployment, world, plans),
+    health,
+    healthCutShort: isDeadlinePassed(ctx),
     warnings: warningsOf(deployment, world, kinds, plans),
     ...(boot?.state === 'pending' ? { booting: boot.detail } : {}),
     ...(garbage ? { garbage } : {}),
@@ -87,6 +94,15 @@ function statusOf(result: MaintainResult): OpStatus {
   if (result.health.some((c) => !c.ok)) return 'failed';
   const acted = result.repaired.length + result.cleaned.length > 0 || result.registry_gc?.state === 'started';
   return result.clean && !acted ? 'noop' : 'succeeded';
+}
+
+/** Where a run stopped whose failing health checks the deadline cut short, if it did. */
+function cutShort(found: Survey): MaintainResult['progress'] {
+  if (!found.healthCutShort || found.health.every((c) => c.ok)) return undefined;
+  return {
+    phase: 'checking health',
+    detail: 'the deadline passed before every health check had answered; the next run checks again',
+  };
 }
 
 /** An app deployment still building or deploying: some operation's work is under way. */
@@ -157,7 +173,13 @@ async function maintain(input: MaintainInput, ctx: OpContext): Promise<OpOutcome
   let work = workOf(input, found);
   let result = reportOf(found, reportOnly, input.cleanup, work.hold);
   const warnings = [...found.warnings];
+  // The survey whose health the result reports: the first, or the one after the repairs.
+  let checked = found;
   const outcome = (skipped: number): OpOutcome<MaintainResult> => {
+    if (!result.progress && !result.failure) {
+      const progress = cutShort(checked);
+      if (progress) result.progress = progress;
+    }
     result.advice.push(...adviceFor(result, skipped));
     return { status: statusOf(result), deployment: manifest.slug, result, warnings };
   };
@@ -182,6 +204,7 @@ async function maintain(input: MaintainInput, ctx: OpContext): Promise<OpOutcome
     if ((await lock.acquire()) === 'waited') {
       // Another operation changed the deployment meanwhile: judge again what it left.
       found = await survey(ctx, manifest, input.cleanup);
+      checked = found;
       work = workOf(input, found);
       result = reportOf(found, reportOnly, input.cleanup, work.hold);
     }
@@ -198,6 +221,7 @@ async function maintain(input: MaintainInput, ctx: OpContext): Promise<OpOutcome
   }
   if (result.progress || result.failure) return outcome(0);
   const after = await survey(ctx, manifest, false);
+  checked = after;
   result.health = after.health;
   result.remaining = after.drift;
   for (const w of after.warnings) if (!warnings.includes(w)) warnings.push(w);

@@ -43,6 +43,9 @@ async function applyAll(
   if (failed) throw failed.reason;
 }
 
+/** By the clock or by the abort signal that stops probes and waits, whichever said so first. */
+export const isDeadlinePassed = (ctx: OpContext) => ctx.deadline.expired() || ctx.deadline.signal.aborted;
+
 /** Waits for re-created droplets; then DNS is planned from the addresses they now have. */
 async function afterRecreate(ctx: OpContext, work: RepairWork, out: RepairOutcome): Promise<boolean> {
   const droplets = work.repairs.find((p) => p.kind === 'droplet');
@@ -53,6 +56,15 @@ async function afterRecreate(ctx: OpContext, work: RepairWork, out: RepairOutcom
   ctx.timing.platformWaitMs += ctx.clock.now() - started;
   if (state.state === 'pending') {
     out.progress = { phase: 'waiting for re-created droplets', detail: state.detail };
+    return false;
+  }
+  if (state.state === 'failed' && isDeadlinePassed(ctx)) {
+    // Health probes the deadline aborted read as "does not answer": the wait was cut short, and
+    // the next run waits again rather than calling the droplets broken.
+    out.progress = {
+      phase: 'waiting for re-created droplets',
+      detail: 'the deadline passed before the re-created droplets had answered their health checks',
+    };
     return false;
   }
   if (state.state === 'failed') {
