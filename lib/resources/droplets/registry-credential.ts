@@ -1,4 +1,4 @@
-import { toApiError } from '../../do/index.js';
+import { isNotFound, toApiError } from '../../do/index.js';
 import { OperationError } from '../../errors.js';
 import type { OpContext } from '../../ops/types.js';
 
@@ -19,10 +19,15 @@ export async function registryCredential(ctx: OpContext): Promise<string> {
       queryParameters: { readWrite: false, expirySeconds: REGISTRY_CREDENTIAL_TTL_SECONDS },
     });
   } catch (error) {
+    // Only a 404 means there is no registry; anything else keeps its own advice (a 5xx: try again).
     throw toApiError(error, {
       action: 'get a read-only registry credential for',
       resource: 'the droplets',
-      hint: 'droplets.container.image is in the DigitalOcean registry, so the account needs one: add a registry section to deployment.yml, or use an image from another registry.',
+      ...(isNotFound(error)
+        ? {
+            hint: 'droplets.container.image is in the DigitalOcean registry, so the account needs one: add a registry section to deployment.yml, or use an image from another registry.',
+          }
+        : {}),
     });
   }
   const auth = answer?.auths?.registryDigitaloceanCom?.auth;
