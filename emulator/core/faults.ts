@@ -27,6 +27,8 @@ export interface HttpFaultRule {
   count?: number;
   /** Chance of applying on each match, 0..1 (default 1). */
   probability?: number;
+  /** Seeds this rule's own draws for `probability`, so a run can be repeated exactly. */
+  seed?: number;
   /** Matches to let through untouched before the rule starts applying. */
   skip?: number;
   hits: number;
@@ -75,11 +77,15 @@ export class Faults {
   private rules: FaultRule[] = [];
   private nextId = 1;
 
+  /** The draws of rules that carry a seed. */
+  private readonly seeded = new Map<string, () => number>();
+
   constructor(private readonly random: () => number = Math.random) {}
 
   add(input: FaultRuleInput): FaultRule {
     const rule = validateRule(input, `f${this.nextId++}`);
     this.rules.push(rule);
+    if (rule.kind === 'http' && rule.seed !== undefined) this.seeded.set(rule.id, seededRandom(rule.seed));
     return rule;
   }
 
@@ -90,11 +96,13 @@ export class Faults {
   remove(id: string): boolean {
     const before = this.rules.length;
     this.rules = this.rules.filter((r) => r.id !== id);
+    this.seeded.delete(id);
     return this.rules.length < before;
   }
 
   clear(): void {
     this.rules = [];
+    this.seeded.clear();
   }
 
   /** The HTTP rule that applies to this request, consuming one use of it. */
@@ -105,7 +113,8 @@ export class Faults {
       if (!globMatch(rule.path, path)) continue;
       rule.hits++;
       if (rule.skip !== undefined && rule.hits <= rule.skip) continue;
-      if (rule.probability !== undefined && this.random() >= rule.probability) continue;
+      const draw = this.seeded.get(rule.id) ?? this.random;
+      if (rule.probability !== undefined && draw() >= rule.probability) continue;
       if (rule.count !== undefined) rule.count--;
       return rule;
     }
@@ -135,6 +144,18 @@ export class Faults {
     }
     return undefined;
   }
+}
+
+/** mulberry32: a small, well-mixed 32-bit generator; the same seed gives the same draws. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 function isLive(rule: FaultRule): boolean {
@@ -195,6 +216,7 @@ function validateRule(input: FaultRuleInput, id: string): FaultRule {
   )
     problems.push('probability must be between 0 and 1');
   positiveInt('skip');
+  if (raw.seed !== undefined && !Number.isInteger(raw.seed)) problems.push('seed must be a whole number');
   if (problems.length) throw new RangeError(problems.join('; '));
   return { ...(input as HttpFaultRule), kind: 'http', id, hits: 0 };
 }

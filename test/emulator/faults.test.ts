@@ -147,6 +147,20 @@ describe('fault injection', () => {
     expect(await statuses(3)).toEqual([502, 502, 502]);
   });
 
+  it('seed: a rule with a seed draws the same way every time, so a run repeats exactly', async () => {
+    const run = async (seed: number) => {
+      await t.admin('DELETE', '/_emulator/faults');
+      await addFault({ path: '/v2/account', mode: 'error', status: 503, probability: 0.5, seed });
+      return statuses(12);
+    };
+    const first = await run(7);
+    expect(first).toContain(503);
+    expect(first).toContain(200);
+    expect(await run(7)).toEqual(first);
+    expect(await run(8)).not.toEqual(first);
+    await expect(addFault({ path: '/v2/account', mode: 'error', seed: 1.5 })).rejects.toThrow(/seed/);
+  });
+
   it('skip: lets the first matches through before applying', async () => {
     await addFault({ path: '/v2/account', mode: 'error', status: 500, skip: 2, count: 1 });
     expect(await statuses(4)).toEqual([200, 200, 500, 200]);

@@ -157,7 +157,7 @@ export const deployEntry: MutatingEntry = {
       { method: 'GET', path: '/v2/**', mode: 'error', status: 429, count: 6 },
     ]),
     f('reads', 'a 5xx burst on reads', 'empty', [
-      { method: 'GET', path: '/v2/**', mode: 'error', status: 503, count: 10, probability: 0.5 },
+      { method: 'GET', path: '/v2/**', mode: 'error', status: 503, count: 10, probability: 0.5, seed: 9 },
     ]),
     f('reads', 'a latency spike past the request timeout', 'empty', [
       { method: 'GET', path: '/v2/apps', mode: 'latency', latency_ms: 1_200_000, count: 1 },

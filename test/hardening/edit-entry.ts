@@ -198,7 +198,7 @@ export const editEntry: MutatingEntry = {
       { path: '/v2/**', mode: 'error', status: 429, count: 3 },
     ]),
     f('a 5xx burst on reads', { droplet_count: 3 }, [
-      { method: 'GET', path: '/v2/**', mode: 'error', status: 503, count: 4, probability: 0.5 },
+      { method: 'GET', path: '/v2/**', mode: 'error', status: 503, count: 4, probability: 0.5, seed: 9 },
     ]),
     {
       ...f('the deadline passes while the new image builds', { image_tag: '1.4.2' }, [], ['in_progress']),

@@ -118,7 +118,7 @@ export const teardownEntry: MutatingEntry = {
   faults: [
     f('a 429 storm on reads', [{ method: 'GET', path: '/v2/**', mode: 'error', status: 429, count: 6 }]),
     f('a 5xx burst on deletes', [
-      { method: 'DELETE', path: '/v2/**', mode: 'error', status: 503, count: 6, probability: 0.6 },
+      { method: 'DELETE', path: '/v2/**', mode: 'error', status: 503, count: 6, probability: 0.6, seed: 9 },
     ]),
     f(
       'the app delete keeps failing',
