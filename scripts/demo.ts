@@ -185,7 +185,7 @@ async function run(emu: Emulator, work: string): Promise<void> {
       for (const w of outcome.report.warnings) show.line(`    ! ${w}`);
       if (!row.ok)
         throw new DemoFailure(
-          `${op} ended ${outcome.report.status}, expected ${expect === 'ok' ? 'success' : 'a failure'}`,
+          `${op} ended ${outcome.report.status}, expected ${expect === 'ok' ? 'success' : 'a failure'}${whyOf(outcome.report)}`,
         );
       return outcome.report;
     };
@@ -262,3 +262,16 @@ async function run(emu: Emulator, work: string): Promise<void> {
 }
 
 process.exitCode = await main();
+
+/** What a report says went wrong: its failure, or the checks that failed. */
+function whyOf(report: OpReport<unknown>): string {
+  const result = report.result as {
+    failure?: { detail?: string } | string;
+    health?: { ok: boolean; name: string; detail: string }[];
+    checks?: { ok: boolean; name: string; detail: string }[];
+  };
+  const failure = typeof result?.failure === 'string' ? result.failure : result?.failure?.detail;
+  const checks = [...(result?.health ?? []), ...(result?.checks ?? [])].filter((c) => !c.ok);
+  const parts = [...(failure ? [failure] : []), ...checks.map((c) => `${c.name}: ${c.detail}`)];
+  return parts.length > 0 ? ` (${parts.join('; ')})` : '';
+}

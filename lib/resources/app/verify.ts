@@ -77,8 +77,17 @@ export function liveUrlOf(app: AppState, path: string): string | undefined {
   return new URL(path.replace(/^\/+/, ''), base.endsWith('/') ? base : `${base}/`).href;
 }
 
-/** The live URL answers the expected status from the app's active deployment, running `desired.spec`. */
-export async function liveCheck(ctx: OpContext, app: AppState, desired: AppDesired): Promise<Check> {
+/**
+ * The live URL answers the expected status from the app's active deployment, running `desired.spec`.
+ * A deployment can become active between reading the app and asking its URL: when the answer comes
+ * from another deployment, the app is read once more and, if that one is active now, checked again.
+ */
+export async function liveCheck(
+  ctx: OpContext,
+  app: AppState,
+  desired: AppDesired,
+  reread = true,
+): Promise<Check> {
   const name = `${app.name} live URL`;
   const url = liveUrlOf(app, desired.verify.path);
   if (!url || !app.active) return { kind: 'app', name, ok: false, detail: 'the app has no live URL yet' };
@@ -95,6 +104,13 @@ export async function liveCheck(ctx: OpContext, app: AppState, desired: AppDesir
       };
     }
     const problem = versionProblem(body, app.active.id, desired.spec);
+    const served = parseVersion(body)?.deployment_id;
+    if (problem && reread && typeof served === 'string' && served !== app.active.id) {
+      const now = await findApp(ctx, app.name);
+      if (now?.active?.id === served) {
+        return liveCheck(ctx, now, desired, false);
+      }
+    }
     if (problem)
       return { kind: 'app', name, ok: false, detail: `GET ${url} answered ${expect}, but ${problem}` };
     const images = expectedImages(desired.spec).join(', ');
