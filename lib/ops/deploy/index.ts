@@ -3,6 +3,7 @@ import { isToolError } from '../../errors.js';
 import { type DeploymentLock, deploymentLock, holdingLock } from '../../lock/index.js';
 import type { ActualDroplets, DesiredDroplets } from '../../resources/droplets/index.js';
 import { listOwned } from '../../resources/droplets/read.js';
+import { settleAll } from '../../resources/settle.js';
 import type { AppliedStep, Check, PlanStep, Readiness } from '../../resources/types.js';
 import { waitFor } from '../../resources/wait.js';
 import {
@@ -97,21 +98,12 @@ async function runbook(
     // and the SSH key (droplets are created with it) first, then the app and the droplets side by
     // side; the firewall applies by tag, so it needs nothing. DNS waits for addresses (phase 3).
     const apply = (kind: Kind) => applyKind(ctx, deployment, byKind.get(kind), 'now');
-    // Side by side, and every branch's steps recorded even when another fails: a failed app create
-    // must not hide the droplets created beside it from the clean-up.
-    const sideBySide = async (runs: Promise<AppliedStep[]>[]) => {
-      const settled = await Promise.allSettled(runs);
-      for (const s of settled) if (s.status === 'fulfilled') result.applied.push(...s.value);
-      const failed = settled.find((s) => s.status === 'rejected');
-      if (failed) throw failed.reason;
-      return [];
-    };
-    await sideBySide([
-      sideBySide([apply('registry'), apply('ssh_key')]).then(() =>
-        sideBySide([apply('app'), apply('droplet')]),
-      ),
-      apply('firewall'),
-    ]);
+    // Every branch's steps are recorded even when another fails: a failed app create must not hide
+    // the droplets created beside it from the clean-up.
+    const applied = result.applied;
+    const first = settleAll([apply('registry'), apply('ssh_key')], applied);
+    const chain = first.then(() => settleAll([apply('app'), apply('droplet')], applied)).then(() => []);
+    await settleAll([chain, apply('firewall')], applied);
     const unfinished = unfinishedDropletUpdates(result.applied);
     if (unfinished) {
       result.progress = unfinished;

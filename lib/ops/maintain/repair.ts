@@ -6,6 +6,7 @@
 import type { Deployment } from '../../config/manifest.js';
 import { isToolError } from '../../errors.js';
 import type { DesiredDroplets } from '../../resources/droplets/index.js';
+import { settleAll } from '../../resources/settle.js';
 import type { AppliedStep, PlanStep } from '../../resources/types.js';
 import { waitFor } from '../../resources/wait.js';
 import { factsOf, type Kind, type KindPlan, moduleOf, planWorld, readWorld } from '../converge.js';
@@ -35,12 +36,10 @@ async function applyAll(
   plans: readonly KindPlan[],
   done: AppliedStep[],
 ): Promise<void> {
-  const settled = await Promise.allSettled(
+  await settleAll(
     plans.map((p) => moduleOf(p.kind).apply(ctx, deployment, p.steps)),
+    done,
   );
-  for (const s of settled) if (s.status === 'fulfilled') done.push(...s.value);
-  const failed = settled.find((s) => s.status === 'rejected');
-  if (failed) throw failed.reason;
 }
 
 /** By the clock or by the abort signal that stops probes and waits, whichever said so first. */

@@ -3,6 +3,7 @@ import type { Deployment } from '../../config/manifest.js';
 import { isNotFound } from '../../do/index.js';
 import type { OpContext } from '../../ops/types.js';
 import { mutate } from '../mutate.js';
+import { settleAll } from '../settle.js';
 import type { AppliedStep, PlanStep } from '../types.js';
 import { waitFor } from '../wait.js';
 import { createDroplets } from './create.js';
@@ -74,14 +75,6 @@ async function retire(ctx: OpContext, slug: string, steps: DropletStep[]): Promi
 
 const typeOf = (step: DropletStep): DropletPayload['type'] | undefined => step.payload?.type;
 
-/** Runs every part, then reports them all, or throws the first failure once nothing is still running. */
-async function settleAll(parts: Array<Promise<AppliedStep[]>>): Promise<AppliedStep[]> {
-  const settled = await Promise.allSettled(parts);
-  const failed = settled.find((s) => s.status === 'rejected');
-  if (failed) throw failed.reason;
-  return settled.flatMap((s) => (s.status === 'fulfilled' ? s.value : []));
-}
-
 /**
  * Creates (by generation), the updates (IPv6, then resizes) and plain deletes run in parallel — the
  * resizes themselves one droplet at a time (rolling-resize.ts); bulk deletes and the retirement of
@@ -115,11 +108,12 @@ export async function applyDropletSteps(
   const health = deployment.droplets?.health;
   if (resizes.length > 0 && !health)
     throw new Error(`resize steps for ${slug}, which has no droplets section`);
+  const roll = () => (health ? rollResizes(ctx, slug, resizes, health) : Promise.resolve([]));
   // A droplet runs one action at a time, so IPv6 is enabled (quick, and nothing goes down) before
   // the roll starts powering droplets off.
   const updates = async () => [
     ...(enables.length > 0 ? await enableIpv6All(ctx, slug, enables) : []),
-    ...(resizes.length > 0 && health ? await rollResizes(ctx, slug, resizes, health) : []),
+    ...(resizes.length > 0 ? await roll() : []),
   ];
   const first = await settleAll([
     ...[...creates.values()].map((group) => createDroplets(ctx, slug, group)),

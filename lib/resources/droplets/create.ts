@@ -2,6 +2,7 @@ import type { Droplet } from '@digitalocean/dots';
 import { createOnce } from '../../do/index.js';
 import type { OpContext } from '../../ops/types.js';
 import { mutate } from '../mutate.js';
+import { settleAll } from '../settle.js';
 import type { AppliedStep } from '../types.js';
 import { renderCloudInit } from './cloud-init.js';
 import { sha256 } from './desired.js';
@@ -104,8 +105,5 @@ export async function createDroplets(
   }
   // Every batch finishes before a failure is reported: a caller that cleans up after a failure
   // must not read the droplets while another batch's create is still on its way.
-  const settled = await Promise.allSettled(batches.map((b) => createBatch(ctx, slug, b)));
-  const failed = settled.find((s) => s.status === 'rejected');
-  if (failed) throw failed.reason;
-  return settled.flatMap((s) => (s.status === 'fulfilled' ? s.value : []));
+  return settleAll(batches.map((b) => createBatch(ctx, slug, b)));
 }

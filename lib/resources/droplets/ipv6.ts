@@ -5,6 +5,7 @@
  */
 import type { Droplet_action } from '@digitalocean/dots';
 import type { OpContext } from '../../ops/types.js';
+import { settleAll } from '../settle.js';
 import type { AppliedStep } from '../types.js';
 import { runDropletAction, updateEntry, whenIdle } from './resize.js';
 
@@ -32,8 +33,5 @@ export async function enableIpv6All(
   slug: string,
   targets: readonly Ipv6Target[],
 ): Promise<AppliedStep[]> {
-  const settled = await Promise.allSettled(targets.map((target) => enableIpv6(ctx, slug, target)));
-  const failed = settled.find((s) => s.status === 'rejected');
-  if (failed) throw failed.reason;
-  return settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  return settleAll(targets.map(async (target) => [await enableIpv6(ctx, slug, target)]));
 }
