@@ -210,6 +210,7 @@ function parseJson(raw: Buffer, contentType: string | undefined): unknown {
     // JSON.parse keeps the last of repeated keys, which is what DigitalOcean does with dots' bodies.
     return JSON.parse(raw.toString('utf8'));
   } catch {
-    throw new HttpError(400, 'bad_request', 'The request body is not valid JSON.');
+    // The API reference's documented answer to a body it cannot parse.
+    throw new HttpError(400, 'bad_request', 'error parsing request body');
   }
 }

@@ -1,4 +1,4 @@
-import { HttpError, notFound, unprocessable } from '../core/http-error.js';
+import { HttpError, notFound } from '../core/http-error.js';
 import { paginate } from '../core/paginate.js';
 import { service, type TagsService } from '../core/services.js';
 import type { EmulatorModule, EmuRequest } from '../core/types.js';
@@ -11,8 +11,6 @@ export interface TagRegistry extends TagsService {
 }
 
 const TAG_NAME = /^[a-zA-Z0-9_\-:]+$/;
-const INVALID_NAME =
-  'Tag names may only contain letters, numbers, colons, dashes, and underscores (255 at most).';
 
 export function isTagName(name: unknown): name is string {
   return typeof name === 'string' && name.length <= 255 && TAG_NAME.test(name);
@@ -76,8 +74,7 @@ export const tagsModule: EmulatorModule = {
 
     core.route('POST', '/v2/tags', (req) => {
       const name = objectBody(req).name;
-      if (name === undefined || name === '') throw unprocessable("Name can't be blank");
-      if (!isTagName(name)) throw unprocessable(INVALID_NAME);
+      if (!isTagName(name)) return invalidTagName(name);
       tags.add(name);
       return { status: 201, body: { tag: tagJson(name) } };
     });
@@ -133,6 +130,18 @@ export const tagsModule: EmulatorModule = {
     });
   },
 };
+
+/**
+ * The tag service's own refusal, as the API reference documents it for `POST /v2/tags`: 400 with
+ * `error` and `root_causes` rather than the usual `id` and `message`.
+ */
+function invalidTagName(name: unknown) {
+  const error = `Error validating resource tag: "tag-name ${JSON.stringify(String(name ?? ''))} contains invalid characters"`;
+  return {
+    status: 400,
+    body: { error, messages: null, root_causes: [`rpc error: code = InvalidArgument desc = ${error}`] },
+  };
+}
 
 function objectBody(req: EmuRequest): Record<string, unknown> {
   return req.body && typeof req.body === 'object' && !Array.isArray(req.body)

@@ -80,12 +80,28 @@ describe('droplet actions', () => {
     expect((await droplet(id)).status).toBe('active');
   });
 
-  it('checks the power state the way DigitalOcean does', async () => {
+  it('powers on a droplet that is already on: an action that completes and changes nothing', async () => {
     const id = await activeDroplet();
-    expect((await failure(act(id, { type: 'power_on' }))).responseStatusCode).toBe(422);
+    const started = (await act(id, { type: 'power_on' }))?.action;
+    expect(started).toMatchObject({ type: 'power_on', status: 'in-progress', resourceId: id });
+    await t.advance(ACTION_MS);
+    const done = await t.dots.v2.droplets.byDroplet_id(id).actions.byAction_id(started!.id!).get();
+    expect(done?.action?.status).toBe('completed');
+    expect(await droplet(id)).toMatchObject({ status: 'active', locked: false });
+  });
+
+  it('refuses to power off a droplet that is off, as Terraform’s provider expects', async () => {
+    const id = await activeDroplet();
     await act(id, { type: 'shutdown' });
     await t.advance(ACTION_MS);
-    expect((await failure(act(id, { type: 'power_off' }))).message).toBe('The droplet is already off.');
+    expect(await failure(act(id, { type: 'power_off' }))).toMatchObject({
+      responseStatusCode: 422,
+      message: 'Droplet is already powered off.',
+    });
+    // A shutdown of a droplet that is off is not known to be refused: it completes, still off.
+    await act(id, { type: 'shutdown' });
+    await t.advance(ACTION_MS);
+    expect((await droplet(id)).status).toBe('off');
     await act(id, { type: 'power_on' });
     await t.advance(ACTION_MS);
     expect((await droplet(id)).status).toBe('active');
@@ -97,9 +113,10 @@ describe('droplet actions', () => {
     expect(whileOn.message).toBe('Droplet is currently on. Please power it off to run this event.');
     await act(id, { type: 'power_off' });
     await t.advance(ACTION_MS);
-    expect((await failure(act(id, { type: 'resize', size: 's-1vcpu-1gb' }))).message).toBe(
-      'The droplet is already set to this size.',
-    );
+    // To the size it has: not known to be refused, so it runs and changes nothing.
+    await act(id, { type: 'resize', size: 's-1vcpu-1gb' });
+    await t.advance(RESIZE_MS);
+    expect(await droplet(id)).toMatchObject({ sizeSlug: 's-1vcpu-1gb', disk: 25, status: 'off' });
     expect((await failure(act(id, { type: 'resize', size: 'huge' }))).responseStatusCode).toBe(422);
 
     await act(id, { type: 'resize', size: 's-2vcpu-4gb', disk: false });
@@ -161,10 +178,25 @@ describe('droplet actions', () => {
     expect(after.features).toEqual(expect.arrayContaining(['ipv6', 'backups']));
     expect(after.nextBackupWindow).not.toBeNull();
     expect(after.snapshotIds).toHaveLength(1);
-    expect((await failure(act(id, { type: 'enable_backups' }))).message).toBe(
-      'Backups have already been enabled on this Droplet.',
-    );
     expect((await failure(act(id, { type: 'teleport' }))).responseStatusCode).toBe(422);
+  });
+
+  it('accepts switching on what is on: enable_ipv6 and enable_backups again complete without change', async () => {
+    const id = await activeDroplet('twice', { ipv6: true, backups: true });
+    const before = await droplet(id);
+    for (const type of ['enable_ipv6', 'enable_backups', 'change_backup_policy']) {
+      const started = (await act(id, { type }))?.action;
+      expect(started?.status, type).toBe('in-progress');
+      await t.advance(ACTION_MS);
+    }
+    const after = await droplet(id);
+    expect(after.networks?.v6).toEqual(before.networks?.v6);
+    expect(after.features).toEqual(before.features);
+    await act(id, { type: 'disable_backups' });
+    await t.advance(ACTION_MS);
+    await act(id, { type: 'disable_backups' });
+    await t.advance(ACTION_MS);
+    expect((await droplet(id)).features).not.toContain('backups');
   });
 
   it('runs bulk actions on every droplet with a tag', async () => {

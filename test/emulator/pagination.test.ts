@@ -103,11 +103,12 @@ describe('pagination', () => {
     expect(link(body.links.pages.next)).toEqual({ tag_name: 'web', page: '2', per_page: '200' });
   });
 
-  it('refuses page and per_page that are not positive integers', async () => {
-    for (const query of ['?page=0', '?page=-1', '?per_page=abc', '?page=1.5']) {
+  it('falls back to the first page of 20 for page and per_page that are not positive integers', async () => {
+    for (const query of ['?page=0', '?page=-1', '?per_page=abc', '?page=1.5', '?per_page=0']) {
       const { status, body } = await get(query);
-      expect(status, query).toBe(400);
-      expect(body).toMatchObject({ id: 'bad_request' });
+      expect(status, query).toBe(200);
+      expect(body.items, query).toHaveLength(20);
+      expect(body.items[0]?.name, query).toBe(ITEMS[0]!.name);
     }
   });
 

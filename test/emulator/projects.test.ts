@@ -208,7 +208,7 @@ describe('projects', () => {
     await project(id).resources.post({ resources: ['do:domain:example.com', `do:droplet:${dropletId}`] });
     expect(await failure(project(id).delete())).toEqual({
       status: 412,
-      message: 'cannot delete a project with resources',
+      message: 'cannot delete a project with resources. move or remove the resources first',
     });
 
     // Destroyed resources leave their project by themselves.

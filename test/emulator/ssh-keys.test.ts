@@ -73,20 +73,31 @@ describe('ssh keys (/v2/account/keys)', () => {
     expect((await t.dots.v2.account.keys.get())?.meta?.total).toBe(1);
   });
 
-  it('refuses what is not an OpenSSH public key', async () => {
+  it('refuses what is not an OpenSSH public key with the message DigitalOcean gives for its kind', async () => {
     const pair = keyPair();
-    for (const publicKey of [
-      'not a key',
-      'ssh-ed25519 AAAAnotbase64blob',
-      pair.private,
-      `ssh-rsa ${pair.public.split(' ')[1]}`,
-    ]) {
+    const format = 'Key invalid, key should be of the format `type key [comment]`';
+    const type =
+      "Key invalid type, we support 'ssh-rsa', 'ssh-dss', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', or 'ssh-ed25519'";
+    const fingerprint = 'Fingerprint could not be generated, please make sure your key is valid';
+    const cases: [string, string][] = [
+      ['41000017', format],
+      ['not a key', type],
+      [pair.private, type],
+      ['---- BEGIN SSH2 PUBLIC KEY ----\nComment: "rsa-key"\nAAAAB3Nza\n---- END SSH2 PUBLIC KEY ----', type],
+      ['ssh-ed25519 AAAAnotbase64blob', fingerprint],
+      [`ssh-rsa ${pair.public.split(' ')[1]}`, fingerprint],
+    ];
+    for (const [publicKey, message] of cases) {
       const error = await failure(t.dots.v2.account.keys.post({ name: 'bad', publicKey }));
-      expect(error.responseStatusCode, publicKey.slice(0, 20)).toBe(422);
-      expect(error.message).toBe('Key invalid, key should be of the format `type key [comment]`');
+      expect(error, publicKey.slice(0, 20)).toEqual({
+        responseStatusCode: 422,
+        id: 'unprocessable_entity',
+        message,
+      });
     }
     const noName = await failure(t.dots.v2.account.keys.post({ name: '', publicKey: pair.public }));
     expect(noName.responseStatusCode).toBe(422);
+    expect((await t.dots.v2.account.keys.get())?.meta?.total).toBe(0);
   });
 
   it('renames a key and keeps its fingerprint', async () => {

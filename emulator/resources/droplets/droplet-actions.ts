@@ -27,13 +27,16 @@ export const BULK_TYPES = new Set([
   'snapshot',
 ]);
 
-const ALREADY_OFF = 'The droplet is already off.';
+/** Terraform's provider tolerates exactly this refusal when it powers off before a resize. */
+const ALREADY_POWERED_OFF = 'Droplet is already powered off.';
 const CURRENTLY_ON = 'Droplet is currently on. Please power it off to run this event.';
 
 /**
- * Validates an action against the droplet's current state with DigitalOcean's messages, e.g. a
- * resize needs the droplet off and a power off needs it on. The caller has already refused a
- * droplet with a pending event.
+ * Validates an action against the droplet's current state, refusing only what DigitalOcean is
+ * known to refuse (docs/fidelity.md, "Droplet actions"): a resize needs the droplet off, a power
+ * off needs it on. Actions that would change nothing (power on a running droplet, enable IPv6 that
+ * is on) are accepted and complete without effect, as clients rely on. The caller has already
+ * refused a droplet with a pending event.
  */
 export function planDropletAction(
   core: EmuCore,
@@ -47,11 +50,12 @@ export function planDropletAction(
   const disconnect = () => void store.hosts.disconnect(d.id);
   switch (type) {
     case 'power_on':
-      if (isOn) throw unprocessable('The droplet is already on.');
+      // Ansible's community.digitalocean posts power_on to every droplet it has just created
+      // (active already) and waits for the action to complete.
       return { type, durationMs: actionMs, complete: (x) => (x.power = 'on') };
     case 'power_off':
     case 'shutdown':
-      if (!isOn) throw unprocessable(ALREADY_OFF);
+      if (!isOn && type === 'power_off') throw unprocessable(ALREADY_POWERED_OFF);
       return {
         type,
         durationMs: actionMs,
@@ -82,17 +86,15 @@ export function planDropletAction(
       const name = checkDropletName(body.name);
       return { type, durationMs: actionMs, complete: (x) => (x.name = name) };
     }
+    // Switching on what is on (or off what is off) is accepted and changes nothing: no client or
+    // document shows DigitalOcean refusing it.
     case 'enable_ipv6':
-      if (d.ipv6) throw unprocessable('IPv6 is already enabled on this Droplet.');
       return { type, durationMs: actionMs, complete: (x) => store.enableIpv6(x) };
     case 'enable_backups':
-      if (d.backups) throw unprocessable('Backups have already been enabled on this Droplet.');
       return { type, durationMs: actionMs, complete: (x) => (x.backups = true) };
     case 'disable_backups':
-      if (!d.backups) throw unprocessable('Backups have already been disabled on this Droplet.');
       return { type, durationMs: actionMs, complete: (x) => (x.backups = false) };
     case 'change_backup_policy':
-      if (!d.backups) throw unprocessable('Backups are not enabled on this Droplet.');
       return { type, durationMs: actionMs };
     case 'snapshot':
       return {
@@ -124,8 +126,7 @@ function planResize(
   const size = typeof body.size === 'string' ? findSize(body.size) : undefined;
   if (!size) throw unprocessable('You specified an invalid size for Droplet resize.');
   if (isOn) throw unprocessable(CURRENTLY_ON);
-  if (size.slug === d.size.slug) throw unprocessable('The droplet is already set to this size.');
-  // A disk that grew with an earlier resize can not shrink back.
+  // A disk that grew with an earlier resize can not shrink back (the API reference says so).
   if (size.disk < d.diskGb) throw unprocessable("Size can not decrease size of Droplet's disk image");
   const withDisk = body.disk === true;
   return {

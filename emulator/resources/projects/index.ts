@@ -145,7 +145,10 @@ export const projectsModule: EmulatorModule = {
     core.route('DELETE', '/v2/projects/:project_id', (req) => {
       const project = projectOf(req);
       if (project.isDefault) throw preconditionFailed('cannot delete the default project');
-      if (members(project).length > 0) throw preconditionFailed('cannot delete a project with resources');
+      if (members(project).length > 0)
+        throw preconditionFailed(
+          'cannot delete a project with resources. move or remove the resources first',
+        );
       projects.delete(project.id);
       return { status: 204 };
     });
