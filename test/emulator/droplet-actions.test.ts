@@ -212,8 +212,29 @@ describe('droplet actions', () => {
     expect(batch?.droplets?.map((d) => d.status)).toEqual(['off', 'off']);
     expect((await droplet(other)).status).toBe('active');
 
+    // Droplets the action does not apply to (off already) are left out of the answer.
+    const again = await t.dots.v2.droplets.actions.post({ type: 'power_off' } as never, {
+      queryParameters: { tagName: 'batch' },
+    });
+    expect(again?.actions).toEqual([]);
+
     const rename = await t.api('POST', '/v2/droplets/actions?tag_name=batch', { type: 'rename', name: 'x' });
     expect(rename.status).toBe(422);
+  });
+
+  it('refuses a restore from an image that is no backup of the droplet, and a kernel change', async () => {
+    const id = await activeDroplet();
+    const debian = IMAGES.find((image) => image.slug === 'debian-12-x64')!;
+    expect(await failure(act(id, { type: 'restore', image: debian.id }))).toMatchObject({
+      responseStatusCode: 422,
+      message: 'The image you specified is not a backup of this Droplet.',
+    });
+    expect((await failure(act(id, { type: 'change_kernel', kernel: 12389723 }))).responseStatusCode).toBe(
+      422,
+    );
+    expect((await t.dots.v2.droplets.byDroplet_id(id).actions.get())?.actions?.map((a) => a.type)).toEqual([
+      'create',
+    ]);
   });
 
   it('answers 404 for unknown actions and droplets', async () => {

@@ -125,6 +125,8 @@ describe('droplets (/v2/droplets)', () => {
       [{ ...base, name: 'ok', size: '1gb-please' }, 'You specified an invalid size for Droplet creation.'],
       [{ ...base, name: 'ok', image: 'windows-11' }, 'You specified an invalid image for Droplet creation.'],
       [{ ...base, name: 'ok', region: 'mars1' }, 'You specified an invalid region for Droplet creation.'],
+      // A region closed to new droplets is refused the same way.
+      [{ ...base, name: 'ok', region: 'nyc2' }, 'You specified an invalid region for Droplet creation.'],
       [
         { ...base, name: 'ok', ssh_keys: ['12345', 'aa:bb'] },
         '12345, aa:bb are invalid key identifiers for Droplet creation.',

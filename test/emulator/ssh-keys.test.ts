@@ -73,6 +73,21 @@ describe('ssh keys (/v2/account/keys)', () => {
     expect((await t.dots.v2.account.keys.get())?.meta?.total).toBe(1);
   });
 
+  it('lets exactly one of several racing registrations of one key through', async () => {
+    const pair = keyPair();
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 5 }, (_, i) =>
+        t.dots.v2.account.keys.post({ name: `racer-${i}`, publicKey: pair.public }),
+      ),
+    );
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    expect(refused.map((o) => (o.reason as { responseStatusCode: number }).responseStatusCode)).toEqual([
+      422, 422, 422, 422,
+    ]);
+    expect((await t.dots.v2.account.keys.get())?.meta?.total).toBe(1);
+  });
+
   it('refuses what is not an OpenSSH public key with the message DigitalOcean gives for its kind', async () => {
     const pair = keyPair();
     const format = 'Key invalid, key should be of the format `type key [comment]`';

@@ -34,8 +34,9 @@ export function checkDropletName(name: unknown): string {
 }
 
 /**
- * `POST /v2/droplets` validated into what to create, with DigitalOcean's messages. Region may be
- * left out (DigitalOcean then picks one); names need not be unique.
+ * `POST /v2/droplets` validated into what to create, with DigitalOcean's messages where clients'
+ * reports show them (docs/fidelity.md, "Droplets"; the others are marked guesses there). Region may
+ * be left out (DigitalOcean then picks one); names need not be unique.
  */
 export function parseCreateRequest(
   body: Record<string, unknown>,
@@ -52,8 +53,8 @@ export function parseCreateRequest(
   let region = DEFAULT_REGION;
   if (body.region !== undefined && body.region !== null && body.region !== '') {
     const found = typeof body.region === 'string' ? findRegion(body.region) : undefined;
-    if (!found) throw unprocessable('You specified an invalid region for Droplet creation.');
-    if (!found.available) throw unprocessable('Region is not available');
+    // A region closed to new droplets gets the same answer as an unknown one (docs/fidelity.md).
+    if (!found?.available) throw unprocessable('You specified an invalid region for Droplet creation.');
     region = found.slug;
   }
 
