@@ -67,6 +67,27 @@ describe('firewall against the emulator', () => {
     expect(firewallModule.warnings(actual, deployment)).toEqual([]);
   });
 
+  it('creates the tag it needs only when missing, and takes a 422 to that create as the tag being there', async () => {
+    const deployment = tc.deployment('staging');
+    // Whether DigitalOcean answers 201 or 422 to a create of a tag that exists is not known.
+    await t.admin('POST', '/_emulator/faults', {
+      method: 'POST',
+      path: '/v2/tags',
+      mode: 'commit-then-error',
+      status: 422,
+      body: { id: 'unprocessable_entity', message: 'tag already exists' },
+      count: 1,
+    });
+    expect(await converge(deployment)).toMatchObject([{ kind: 'firewall', action: 'create', outcome: 'ok' }]);
+    expect((await firewalls())[0]?.tags).toEqual(['base2-staging']);
+
+    await t.admin('POST', '/_emulator/reset');
+    await t.dots.v2.tags.post({ name: 'base2-staging' });
+    await clearRequests();
+    await converge(deployment);
+    expect((await mutating()).map((r) => `${r.method} ${r.path}`)).toEqual(['POST /v2/firewalls']);
+  });
+
   it('covers droplets created later by their tag, and settles (waiting → succeeded) before it verifies', async () => {
     const deployment = tc.deployment('staging');
     await converge(deployment);

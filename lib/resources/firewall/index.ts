@@ -4,7 +4,7 @@
  */
 import type { Firewall } from '@digitalocean/dots';
 import type { Deployment } from '../../config/manifest.js';
-import { createOnce, listAll, toApiError } from '../../do/index.js';
+import { ApiError, createOnce, isNotFound, listAll, toApiError } from '../../do/index.js';
 import type { OpContext } from '../../ops/types.js';
 import { deleteIdempotently, mutate } from '../mutate.js';
 import type { AppliedStep, Check, PlanStep, Readiness, ResourceModule } from '../types.js';
@@ -67,12 +67,24 @@ async function read(ctx: OpContext, deployment: Deployment): Promise<FirewallAct
 
 /**
  * DigitalOcean refuses a firewall naming a tag that does not exist yet, and the firewall may be
- * made before the first droplet brings the tag; creating a tag that exists is a no-op.
+ * made before the first droplet brings the tag. The tag is created only when it is missing: whether
+ * DigitalOcean answers a create of an existing tag with 201 or with 422 is not known (Ansible's
+ * collection reads a 422 there as "exists"), so a 422 is taken to mean the tag appeared meanwhile.
  */
 async function ensureTag(ctx: OpContext, slug: string): Promise<void> {
-  await mutate(ctx, slug, { kind: 'firewall', name: `tag ${slug}`, action: 'create tag' }, () =>
-    ctx.api.client.v2.tags.post({ name: slug }),
-  );
+  try {
+    await ctx.api.client.v2.tags.byTag_id(slug).get();
+    return;
+  } catch (error) {
+    if (!isNotFound(error)) throw toApiError(error, { action: 'read', resource: `tag ${slug}` });
+  }
+  try {
+    await mutate(ctx, slug, { kind: 'firewall', name: `tag ${slug}`, action: 'create tag' }, () =>
+      ctx.api.client.v2.tags.post({ name: slug }),
+    );
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 422)) throw error;
+  }
 }
 
 async function create(ctx: OpContext, slug: string, step: PlanStep): Promise<AppliedStep> {
