@@ -23,7 +23,7 @@ import { destroyPlane } from './control-plane/destroy-plane.js';
 import { callRemote } from './control-plane/remote-call.js';
 import { loadRemoteEnv } from './control-plane/remote-env.js';
 import { rowFromReport, type StepRow, screen, summaryTable } from './demo/steps.js';
-import { ensureNode18 } from './node18.mjs';
+import { ensureFunctionsNode } from './functions-node.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 const json = process.argv.includes('--json');
@@ -45,10 +45,10 @@ async function main(): Promise<number> {
     show.line(
       `Base2 on a local DigitalOcean — realistic timing at ${timeScale}× speed, no account, no network.`,
     );
-    const runtime = await ensureNode18();
+    const runtime = await ensureFunctionsNode();
     emu = await startEmulator({ timeScale, runtimeNode: runtime.path ?? process.execPath });
     show.line(
-      `  emulator: ${emu.apiUrl} (functions run on ${runtime.path ? 'Node 18, as nodejs:18' : `this Node — ${'reason' in runtime ? runtime.reason : ''}`})`,
+      `  emulator: ${emu.apiUrl} (functions run on ${runtime.path ? 'Node 22, as nodejs:22' : `this Node — ${'reason' in runtime ? runtime.reason : ''}`})`,
     );
     await run(emu, work);
     show.line('');

@@ -46,7 +46,7 @@ beforeAll(async () => {
   await ow.putPackage('ops', { parameters: [], annotations: [], publish: false });
   for (const [name, code] of Object.entries(FUNCTIONS)) {
     await ow.putAction('ops', name, {
-      exec: { kind: 'nodejs:18', code, binary: false },
+      exec: { kind: 'nodejs:22', code, binary: false },
       parameters: [],
       annotations: [
         { key: 'web-export', value: true },

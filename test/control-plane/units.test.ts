@@ -158,7 +158,7 @@ describe('the control plane environment', () => {
       resolveProject(
         {
           packages: [
-            { name: 'ops', functions: [{ name: 'info', runtime: 'nodejs:18', webSecure: '${MISSING}' }] },
+            { name: 'ops', functions: [{ name: 'info', runtime: 'nodejs:22', webSecure: '${MISSING}' }] },
           ],
         },
         {},

@@ -33,6 +33,8 @@ describe('Functions namespaces and triggers (DigitalOcean API)', () => {
     t = await startTestEmulator({
       modules: tracker ? tracker.track(modules) : modules,
       onResponse: tracker?.record,
+      // An account with the scheduled triggers preview; the one without is tested below.
+      triggersPreview: true,
     });
   });
   afterAll(async () => {
