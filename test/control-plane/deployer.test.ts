@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in plain strings is project.yml's substitution syntax
 /**
  * project.yml through a real OpenWhisk functions deployer, unmodified: @nimbella/nimbella-deployer,
  * the library doctl's serverless plugin descends from (digitalocean/functions-deployer is its
