@@ -1,5 +1,5 @@
 /**
- * Actions: list, get (`?code=false` leaves the code out), put (`?overwrite=true` to update an
+ * Actions: list (`?count=true` for how many), get (`?code=false` leaves the code out), put (`?overwrite=true` to update an
  * existing one), delete and invoke, in the default package (`/actions/name`) or a package
  * (`/actions/pkg/name`).
  */
@@ -77,6 +77,8 @@ function listActions(state: FunctionsState, req: EmuRequest): EmuResponse {
     );
   }
   const all = [...ns.actions.values()].sort((a, b) => b.updated - a.updated);
+  // `count=true` answers how many there are past `skip`, as OpenWhisk's controller does.
+  if (req.query.get('count') === 'true') return { status: 200, body: { actions: all.slice(skip).length } };
   const page = all.slice(skip, limit === 0 ? undefined : skip + limit);
   return { status: 200, body: page.map((a) => actionSummary(ns, a)) };
 }
