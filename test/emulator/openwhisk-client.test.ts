@@ -77,7 +77,8 @@ describe('the openwhisk client against a Functions namespace', () => {
       `${ns.id}/tools/hello`,
     );
     expect(await ow.actions.list({ count: true })).toEqual({ actions: 1 });
-    const read = await ow.actions.get({ name: 'tools/hello', code: false });
+    // The client sends `code` as `?code=false`; its type declarations leave the option out.
+    const read = await ow.actions.get(Object.assign({ name: 'tools/hello' }, { code: false }));
     expect(read.exec).toEqual({ kind: 'nodejs:22', binary: false });
     expect((await ow.packages.get({ name: 'tools' })).actions?.map((a) => a.name)).toEqual(['hello']);
 
