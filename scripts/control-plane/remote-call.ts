@@ -48,8 +48,22 @@ export type RemoteOutcome =
    * Calls kept answering without progress: `unanswered` in a row (the last one's `detail`), or
    * the same `in_progress` progress for `calls` answers over `forMs` (the last `report`).
    */
-  | { kind: 'stalled'; reason: 'unanswered'; detail: string; activationId?: string; calls: number; unanswered: number }
-  | { kind: 'stalled'; reason: 'unchanged'; report: OpReport; calls: number; unchanged: number; forMs: number }
+  | {
+      kind: 'stalled';
+      reason: 'unanswered';
+      detail: string;
+      activationId?: string;
+      calls: number;
+      unanswered: number;
+    }
+  | {
+      kind: 'stalled';
+      reason: 'unchanged';
+      report: OpReport;
+      calls: number;
+      unchanged: number;
+      forMs: number;
+    }
   /** Refused or failed before running: the platform's or the function's error. */
   | { kind: 'refused'; status: number; error: RemoteError; calls: number };
 
@@ -100,7 +114,12 @@ export async function callRemote(options: RemoteOptions): Promise<RemoteOutcome>
       const now = options.clock.now();
       unanswered = answer.kind === 'not_ready' ? unanswered + 1 : 0;
       const key = answer.kind === 'report' ? progressKey(answer.report) : undefined;
-      same = key === undefined ? undefined : same?.key === key ? { ...same, count: same.count + 1 } : { key, since: now, count: 1 };
+      same =
+        key === undefined
+          ? undefined
+          : same?.key === key
+            ? { ...same, count: same.count + 1 }
+            : { key, since: now, count: 1 };
       // Another operation holds the deployment (a scheduled maintain, a teammate's deploy): it is
       // released within minutes, so a caller that waits calls again rather than giving up.
       const held = answer.kind === 'refused' && answer.status === 409 && answer.error.kind === 'conflict';

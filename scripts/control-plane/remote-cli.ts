@@ -146,7 +146,8 @@ export function stalledMessage(op: string, outcome: Extract<RemoteOutcome, { kin
   }
   const minutes = Math.max(1, Math.round(outcome.forMs / 60_000));
   const token = resumeTokenOf(outcome.report);
-  const again = token === undefined ? 'the same command again' : `the same command again with --resume ${token}`;
+  const again =
+    token === undefined ? 'the same command again' : `the same command again with --resume ${token}`;
   return (
     `Stopped waiting: the ${op} operation answered in_progress ${outcome.unchanged} times over ` +
     `${minutes < 2 ? `${Math.round(outcome.forMs / 1000)} s` : `${minutes} minutes`} without its progress changing; ` +
