@@ -135,6 +135,38 @@ describe('the openwhisk client against a Functions namespace', () => {
     expect(done.response).toMatchObject({ success: true, result: { slept: 2_500 } });
   });
 
+  it("refuses parameters over 1 MB and code over 48 MB with 413, and ends a result over 1 MB as the developer's error", async () => {
+    await ow.actions.create({
+      name: 'tools/big',
+      action: "exports.main = ({ n = 0 }) => ({ big: 'x'.repeat(n) });",
+      kind: 'nodejs:22',
+    });
+    const tooMuchInput = await failure(
+      ow.actions.invoke({ name: 'tools/big', params: { pad: 'x'.repeat(1_100_000) }, blocking: true }),
+    );
+    expect(tooMuchInput).toMatchObject({
+      statusCode: 413,
+      message: expect.stringMatching(/Request larger than allowed: \d+ > 1048576 bytes\./),
+    });
+    const tooMuchOutput = await failure(
+      ow.actions.invoke({ name: 'tools/big', params: { n: 1_100_000 }, blocking: true }),
+    );
+    expect(tooMuchOutput).toMatchObject({
+      statusCode: 502,
+      message: expect.stringMatching(
+        /The action produced a response that exceeded the allowed length: \d+ > 1048576 bytes\./,
+      ),
+    });
+    const tooMuchCode = await failure(
+      ow.actions.create({ name: 'huge', action: `//${'x'.repeat(48 * 1024 * 1024)}`, kind: 'nodejs:22' }),
+    );
+    expect(tooMuchCode).toMatchObject({
+      statusCode: 413,
+      message: expect.stringMatching(/Exec larger than allowed: \d+ > 50331648 bytes\./),
+    });
+    await ow.actions.delete({ name: 'tools/big' });
+  }, 60_000);
+
   it('creates a web action whose calls need X-Require-Whisk-Auth, and deletes what it made', async () => {
     await ow.actions.create({
       name: 'tools/echo',
