@@ -18,6 +18,7 @@ import { isToolError } from '../lib/errors.js';
 import { ed25519KeyPair } from '../lib/exec/keys.js';
 import type { OpReport } from '../lib/ops/types.js';
 import { parseDuration } from './cli/args.js';
+import { renderSchedule } from './control-plane/bootstrap-cli.js';
 import { bootstrapPlane } from './control-plane/bootstrap-plane.js';
 import { destroyPlane } from './control-plane/destroy-plane.js';
 import { callRemote } from './control-plane/remote-call.js';
@@ -113,7 +114,7 @@ async function run(emu: Emulator, work: string): Promise<void> {
     };
 
     show.line(
-      '\n▶ bootstrap: deploy the control plane (package ops, 7 web functions, maintain every 5 minutes)',
+      '\n▶ bootstrap: deploy the control plane (package ops, 7 web functions, maintain every 5 minutes where the account has scheduled triggers)',
     );
     const started = Date.now();
     const plane = await bootstrapPlane({
@@ -129,6 +130,7 @@ async function run(emu: Emulator, work: string): Promise<void> {
     show.settle();
     for (const fn of plane.functions)
       show.line(`    ${fn.name.padEnd(9)} ${fn.url}  (${(fn.bundle_bytes / 1024).toFixed(0)} KB)`);
+    for (const line of renderSchedule(plane.schedule)) if (line !== '') show.line(`    ${line}`);
     rows.push({
       step: 'bootstrap',
       outcome: plane.status,

@@ -78,8 +78,10 @@ export interface RemoteError {
 const REQUEST_TIMEOUT_MS = 90_000;
 
 export interface StallLimits {
-  /** Calls in a row that end without an answer (202 or the function's own 504). */
+  /** Calls in a row that end without an answer (202 or the function's own 504)… */
   unansweredCalls: number;
+  /** …spanning at least this long (a busy machine may need a few calls where DigitalOcean needs one). */
+  unansweredMs: number;
   /** `in_progress` answers in a row with the same progress… */
   unchangedCalls: number;
   /** …spanning at least this long. */
@@ -87,10 +89,16 @@ export interface StallLimits {
 }
 
 /**
- * Three unanswered calls are 1.5 minutes of web calls on DigitalOcean; five minutes with the same
- * progress is longer than a droplet boot or an App Platform deploy phase takes.
+ * An unanswered web call lasts 30 s on DigitalOcean: three or four in a row, over 90 s, are not a
+ * slow moment. Five minutes with the same progress is longer than a droplet boot or an App
+ * Platform deploy phase takes.
  */
-export const STALL_LIMITS: StallLimits = { unansweredCalls: 3, unchangedCalls: 3, unchangedMs: 5 * 60_000 };
+export const STALL_LIMITS: StallLimits = {
+  unansweredCalls: 3,
+  unansweredMs: 90_000,
+  unchangedCalls: 3,
+  unchangedMs: 5 * 60_000,
+};
 
 export async function callRemote(options: RemoteOptions): Promise<RemoteOutcome> {
   const https = createHttps({
@@ -106,6 +114,7 @@ export async function callRemote(options: RemoteOptions): Promise<RemoteOutcome>
   let calls = 0;
   const limits = { ...STALL_LIMITS, ...options.stall };
   let unanswered = 0;
+  let unansweredSince = 0;
   let same: { key: string; since: number; count: number } | undefined;
   try {
     for (;;) {
@@ -113,6 +122,7 @@ export async function callRemote(options: RemoteOptions): Promise<RemoteOutcome>
       const answer = await callOnce(https.request, url, options, input);
       const now = options.clock.now();
       unanswered = answer.kind === 'not_ready' ? unanswered + 1 : 0;
+      if (unanswered === 1) unansweredSince = now;
       const key = answer.kind === 'report' ? progressKey(answer.report) : undefined;
       same =
         key === undefined
@@ -135,7 +145,13 @@ export async function callRemote(options: RemoteOptions): Promise<RemoteOutcome>
         answer.kind === 'report'
           ? (options.pauses?.inProgressMs ?? 1_000)
           : (options.pauses?.notReadyMs ?? 10_000);
-      if (!done && options.wait && answer.kind === 'not_ready' && unanswered >= limits.unansweredCalls) {
+      if (
+        !done &&
+        options.wait &&
+        answer.kind === 'not_ready' &&
+        unanswered >= limits.unansweredCalls &&
+        now - unansweredSince >= limits.unansweredMs
+      ) {
         return {
           kind: 'stalled',
           reason: 'unanswered',

@@ -46,7 +46,7 @@ flags:
   --no-wait     make one call and report what it answered
   --timeout D   stop calling after D (90s, 5m; default 15m); calling again later continues.
                 Waiting also stops, with exit 1, when calls make no progress: 3 calls in a row
-                without an answer, or in_progress with the same progress for 5 minutes
+                without an answer over 90 s, or in_progress with the same progress for 5 minutes
   --debug       show stack traces for internal errors
 `;
 }
