@@ -1,7 +1,7 @@
 /**
  * Bundles each function in packages/ops/<op>/index.ts into a directory DigitalOcean's deployer
  * (`doctl serverless deploy .`) and our bootstrap both deploy as it is: packages/ops/<op>/ gets
- *   index.cjs       one minified CommonJS bundle, lib/ and every dependency inside, for nodejs:18
+ *   index.cjs       one minified CommonJS bundle, lib/ and every dependency inside, for nodejs:22
  *   package.json    `main: index.cjs`, `type: module`
  *   deployment.yml  the manifest (BASE2_MANIFEST, default deployment.yml), read at run time
  *   .do/app.yaml    each app spec the manifest names, at the same path relative to it
@@ -93,7 +93,7 @@ export async function buildFunctions(options = {}) {
       bundle: true,
       minify: options.minify ?? true,
       platform: 'node',
-      target: 'node18',
+      target: 'node22',
       format: 'cjs',
       // ssh2's optional native speed-ups: it falls back to pure JavaScript without them.
       // undici is only loaded for an extra CA (DIGITALOCEAN_CA_FILE); functions use the runtime's

@@ -1,5 +1,5 @@
 /**
- * One function's cold start on Node 18, measured the way DigitalOcean's nodejs:18 runtime meets it:
+ * One function's cold start on Node 22, measured the way DigitalOcean's nodejs:22 runtime meets it:
  * a fresh process loads the bundle, then calls its handler, timed up to its first API request
  * (test/control-plane/fixtures/cold-start.cjs). Shared by the functions benchmark and the cold-start test.
  */

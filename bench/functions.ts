@@ -1,13 +1,13 @@
 /**
  * Functions: each bundle's size against DigitalOcean's limit (1 MB, build.mjs), and its cold start
- * on Node 18 (load + first handler call up to the first API request), the median of 5 fresh
+ * on Node 22 (load + first handler call up to the first API request), the median of 5 fresh
  * processes, against DESIGN.md's 150 ms bar. Speed never fails it: it prints whether each meets it.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildFunctions, MAX_BUNDLE_BYTES } from '../build.mjs';
-import { ensureNode18 } from '../scripts/node18.mjs';
+import { ensureFunctionsNode } from '../scripts/functions-node.mjs';
 import { COLD_START_BAR_MS, coldStartEnv, measureColdStart } from './cold-start.js';
 import { median } from './stats.js';
 import { ROOT, withEmulator } from './support.js';
@@ -48,7 +48,7 @@ export function functionsTable(rows: readonly FunctionFigures[]): string {
 
 export const functionsBenchmark: Benchmark = {
   name: 'functions',
-  title: `bundle size per function (≤ 1 MB) and cold start on Node 18, median of ${RUNS} (bar ${COLD_START_BAR_MS} ms)`,
+  title: `bundle size per function (≤ 1 MB) and cold start on Node 22, median of ${RUNS} (bar ${COLD_START_BAR_MS} ms)`,
   // Functions run at real speed; the emulator only answers their first requests.
   defaultScale: 1,
   run: ({ scale, print }) =>
@@ -57,10 +57,10 @@ export const functionsBenchmark: Benchmark = {
       try {
         // The sample deployment is what the functions ship with, whatever BASE2_MANIFEST says here.
         const built = await buildFunctions({ root: ROOT, outDir, manifest: 'deployment.yml' });
-        const node18 = await ensureNode18();
-        const nodePath = node18.path;
-        if (node18.path === undefined) print(`no cold start figures: ${node18.reason}`);
-        else print(`Node ${node18.version}, ${RUNS} fresh processes per function`);
+        const fnNode = await ensureFunctionsNode();
+        const nodePath = fnNode.path;
+        if (fnNode.path === undefined) print(`no cold start figures: ${fnNode.reason}`);
+        else print(`Node ${fnNode.version}, ${RUNS} fresh processes per function`);
         const env = coldStartEnv(emu);
         const rows: FunctionFigures[] = [];
         for (const fn of built) {
@@ -81,7 +81,7 @@ export const functionsBenchmark: Benchmark = {
         for (const line of functionsTable(rows).split('\n')) print(line);
         return {
           figures: {
-            node: node18.path === undefined ? null : node18.version,
+            node: fnNode.path === undefined ? null : fnNode.version,
             runs: RUNS,
             bundle_limit_bytes: MAX_BUNDLE_BYTES,
             cold_start_bar_ms: COLD_START_BAR_MS,
@@ -100,7 +100,7 @@ const round1 = (ms: number) => Math.round(ms * 10) / 10;
 function summaryRows(rows: readonly FunctionFigures[]): SummaryRow[] {
   return rows.map((r) => ({
     benchmark: 'functions',
-    measure: `${r.op}: bundle, cold start (Node 18)`,
+    measure: `${r.op}: bundle, cold start (Node 22)`,
     value: `${kb(r.bytes)}, ${whole(r.cold_start_ms)}`,
     target: `≤ 1 MB ${mark(r.within_size_limit)}, ≤ ${COLD_START_BAR_MS} ms ${mark(r.within_bar)}`,
   }));

@@ -23,6 +23,8 @@ Options:
   --http-port N              port droplets answer HTTP on (default: any free port)
   --rate-limit-per-minute N  requests per minute per token before 429 (default 250)
   --single-address           put every droplet on 127.0.0.1 even where 127.0.0.2+ are routable
+  --triggers-preview         the account has Functions' scheduled triggers preview (default: it
+                             has not, and the triggers API answers 403)
   --help                     show this help
 `;
 
@@ -66,6 +68,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
     emulator.rateLimit = { perMinute };
   }
   if (values['single-address']) emulator.singleAddress = true;
+  if (values['triggers-preview']) emulator.triggersPreview = true;
   if (values['env-file'] === '') throw new UsageError('--env-file needs a path');
   return { help: values.help === true, envFile: values['env-file'], emulator };
 }
@@ -83,6 +86,7 @@ function parseFlags(argv: string[]) {
       'http-port': { type: 'string' },
       'rate-limit-per-minute': { type: 'string' },
       'single-address': { type: 'boolean' },
+      'triggers-preview': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -31,6 +31,11 @@ export interface EmulatorOptions {
   runtimeNode?: string;
   /** Force single-address mode (everything on 127.0.0.1) even where 127.0.0.0/8 is routed. */
   singleAddress?: boolean;
+  /**
+   * The account has Functions' scheduled triggers preview (default false: like most accounts, the
+   * triggers API refuses it with 403).
+   */
+  triggersPreview?: boolean;
   /** Resource modules (default: all). */
   modules?: EmulatorModule[];
 }
@@ -99,6 +104,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       ports,
       loopback,
       runtimeNode: options.runtimeNode ?? process.execPath,
+      triggersPreview: options.triggersPreview ?? false,
       tls: { caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem },
     };
     for (const module of options.modules ?? defaultModules) await module.register(core);

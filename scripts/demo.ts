@@ -18,12 +18,13 @@ import { isToolError } from '../lib/errors.js';
 import { ed25519KeyPair } from '../lib/exec/keys.js';
 import type { OpReport } from '../lib/ops/types.js';
 import { parseDuration } from './cli/args.js';
+import { renderSchedule } from './control-plane/bootstrap-cli.js';
 import { bootstrapPlane } from './control-plane/bootstrap-plane.js';
 import { destroyPlane } from './control-plane/destroy-plane.js';
 import { callRemote } from './control-plane/remote-call.js';
 import { loadRemoteEnv } from './control-plane/remote-env.js';
 import { rowFromReport, type StepRow, screen, summaryTable } from './demo/steps.js';
-import { ensureNode18 } from './node18.mjs';
+import { ensureFunctionsNode } from './functions-node.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 const json = process.argv.includes('--json');
@@ -45,10 +46,10 @@ async function main(): Promise<number> {
     show.line(
       `Base2 on a local DigitalOcean — realistic timing at ${timeScale}× speed, no account, no network.`,
     );
-    const runtime = await ensureNode18();
+    const runtime = await ensureFunctionsNode();
     emu = await startEmulator({ timeScale, runtimeNode: runtime.path ?? process.execPath });
     show.line(
-      `  emulator: ${emu.apiUrl} (functions run on ${runtime.path ? 'Node 18, as nodejs:18' : `this Node — ${'reason' in runtime ? runtime.reason : ''}`})`,
+      `  emulator: ${emu.apiUrl} (functions run on ${runtime.path ? 'Node 22, as nodejs:22' : `this Node — ${'reason' in runtime ? runtime.reason : ''}`})`,
     );
     await run(emu, work);
     show.line('');
@@ -113,7 +114,7 @@ async function run(emu: Emulator, work: string): Promise<void> {
     };
 
     show.line(
-      '\n▶ bootstrap: deploy the control plane (package ops, 7 web functions, maintain every 5 minutes)',
+      '\n▶ bootstrap: deploy the control plane (package ops, 7 web functions, maintain every 5 minutes where the account has scheduled triggers)',
     );
     const started = Date.now();
     const plane = await bootstrapPlane({
@@ -129,6 +130,7 @@ async function run(emu: Emulator, work: string): Promise<void> {
     show.settle();
     for (const fn of plane.functions)
       show.line(`    ${fn.name.padEnd(9)} ${fn.url}  (${(fn.bundle_bytes / 1024).toFixed(0)} KB)`);
+    for (const line of renderSchedule(plane.schedule)) if (line !== '') show.line(`    ${line}`);
     rows.push({
       step: 'bootstrap',
       outcome: plane.status,
@@ -168,7 +170,7 @@ async function run(emu: Emulator, work: string): Promise<void> {
       show.settle();
       if (outcome.kind !== 'report')
         throw new DemoFailure(
-          `${op} did not answer: ${outcome.kind === 'refused' ? outcome.error.message : outcome.detail}`,
+          `${op} did not answer: ${outcome.kind === 'refused' ? outcome.error.message : outcome.kind === 'stalled' && outcome.reason === 'unchanged' ? 'its progress stopped changing' : outcome.detail}`,
         );
       const row = rowFromReport(
         title.split(':')[0]!,

@@ -45,6 +45,11 @@ export interface ResponseRecord {
 }
 
 const MAX_BODY = 2 * 1024 * 1024;
+/**
+ * A Functions namespace's OpenWhisk API takes a function's code in the body (up to 48 MB, base64
+ * in JSON): it checks its own sizes (emulator/openwhisk/size-limits.ts).
+ */
+const MAX_OPENWHISK_BODY = 72 * 1024 * 1024;
 
 /** The HTTPS front of the emulator: auth, rate limits, faults, latency, routing, request log. */
 export function createApiServer(options: ApiServerOptions): Server {
@@ -111,7 +116,7 @@ async function handle(o: ApiServerOptions, req: IncomingMessage, res: ServerResp
   };
 
   try {
-    const rawBody = await readBody(req);
+    const rawBody = await readBody(req, url.pathname.startsWith('/api/v1/') ? MAX_OPENWHISK_BODY : MAX_BODY);
     if (!match) throw notFound();
     if (match === 'method')
       throw new HttpError(405, 'method_not_allowed', `${method} is not allowed on ${url.pathname}`);
@@ -191,12 +196,12 @@ function bearer(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
+async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY)
+    if (size > maxBytes)
       throw new HttpError(413, 'request_entity_too_large', 'The request body is too large.');
     chunks.push(chunk as Buffer);
   }

@@ -61,8 +61,13 @@ export interface EmuCore {
   ports: { ssh: number; http: number };
   /** Loopback addresses droplets can listen on: `range` (127.0.0.2+) or `single` (127.0.0.1 only). */
   loopback: 'range' | 'single';
-  /** The Node binary that runs Functions actions (a Node 18 one when available). */
+  /** The Node binary that runs Functions actions (one of the Functions runtime's version, scripts/functions-node.mjs, when available). */
   runtimeNode: string;
+  /**
+   * Whether the account has DigitalOcean Functions' scheduled triggers preview at start (default
+   * false, as for most accounts: the triggers API answers 403).
+   */
+  triggersPreview: boolean;
   /** The emulator's CA, for modules that serve TLS of their own. */
   tls: { caPem: string; certPem: string; keyPem: string };
 }

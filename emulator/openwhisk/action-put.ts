@@ -7,25 +7,8 @@
 
 import { mergeKeyValues, nextVersion, parseKeyValues } from './entities.js';
 import { malformed, OwError } from './errors.js';
+import { RUNTIME_KINDS } from './runtimes.js';
 import type { ActionExec, ActionLimits, ActionRecord, KeyValue } from './state.js';
-
-/** Runtimes DigitalOcean Functions offers; only the nodejs ones run in the emulator. */
-export const RUNTIME_KINDS = [
-  'nodejs:14',
-  'nodejs:18',
-  'nodejs:default',
-  'python:3.9',
-  'python:3.11',
-  'python:3.12',
-  'python:3.13',
-  'python:default',
-  'php:8.0',
-  'php:8.2',
-  'php:default',
-  'go:1.17',
-  'go:1.20',
-  'go:default',
-] as const;
 
 export const DEFAULT_LIMITS: ActionLimits = { timeout: 3_000, memory: 256, logs: 16, concurrency: 1 };
 const TIMEOUT_RANGE = { min: 100, max: 900_000 };
@@ -74,7 +57,7 @@ function parseExec(raw: unknown): ActionExec {
   if (typeof raw !== 'object' || raw === null) throw malformed('exec must be an object');
   const { kind, code, binary, main } = raw as Record<string, unknown>;
   if (typeof kind !== 'string') throw malformed("exec undefined: 'kind' is required");
-  if (!(RUNTIME_KINDS as readonly string[]).includes(kind)) {
+  if (!RUNTIME_KINDS.includes(kind)) {
     throw new OwError(
       400,
       `The specified runtime '${kind}' is not supported by this platform. Valid values are: '${RUNTIME_KINDS.join("', '")}'.`,

@@ -1,5 +1,5 @@
 /**
- * Actions: list, get (`?code=false` leaves the code out), put (`?overwrite=true` to update an
+ * Actions: list (`?count=true` for how many), get (`?code=false` leaves the code out), put (`?overwrite=true` to update an
  * existing one), delete and invoke, in the default package (`/actions/name`) or a package
  * (`/actions/pkg/name`).
  */
@@ -10,6 +10,7 @@ import { authorizedNamespace } from './auth.js';
 import { actionJson, actionSummary, checkEntityName, qualifiedName } from './entities.js';
 import { malformed, OW_MESSAGES, OwError, owNotFound, owRoute } from './errors.js';
 import { type Invoker, SYNC_LIMIT_MS } from './invoker.js';
+import { checkSize, codeBytes, MAX_CODE_BYTES, MAX_PAYLOAD_BYTES } from './size-limits.js';
 import type { ActionRecord, FunctionsState, NamespaceRecord } from './state.js';
 
 const DEFAULT_LIMIT = 30;
@@ -77,6 +78,8 @@ function listActions(state: FunctionsState, req: EmuRequest): EmuResponse {
     );
   }
   const all = [...ns.actions.values()].sort((a, b) => b.updated - a.updated);
+  // `count=true` answers how many there are past `skip`, as OpenWhisk's controller does.
+  if (req.query.get('count') === 'true') return { status: 200, body: { actions: all.slice(skip).length } };
   const page = all.slice(skip, limit === 0 ? undefined : skip + limit);
   return { status: 200, body: page.map((a) => actionSummary(ns, a)) };
 }
@@ -95,6 +98,11 @@ function putAction(state: FunctionsState, core: EmuCore, req: EmuRequest): EmuRe
   const key = qualifiedName(packageName, name);
   const existing = ns.actions.get(key);
   if (existing && req.query.get('overwrite') !== 'true') throw new OwError(409, OW_MESSAGES.exists);
+  const exec = (req.body as { exec?: { code?: unknown; binary?: unknown } } | undefined)?.exec;
+  if (typeof exec?.code === 'string') {
+    const binary = exec.binary === true || (exec.binary === undefined && exec.code.startsWith('UEsDB'));
+    checkSize('Exec', codeBytes(exec.code, binary), MAX_CODE_BYTES);
+  }
   const action = applyActionPut(
     req.body,
     { packageName, name, qualifiedName: key, now: core.clock.now() },
@@ -114,6 +122,7 @@ function deleteAction(state: FunctionsState, req: EmuRequest): EmuResponse {
 async function invokeAction(state: FunctionsState, invoker: Invoker, req: EmuRequest): Promise<EmuResponse> {
   const ns = authorizedNamespace(state, req);
   const action = findAction(ns, req);
+  checkSize('Request', req.rawBody.length, MAX_PAYLOAD_BYTES);
   const payload = invocationPayload(req.body);
   invoker.checkFinalParameters(ns, action, Object.keys(payload));
   const wait = blockingWait(req);

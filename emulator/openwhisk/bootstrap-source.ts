@@ -1,5 +1,5 @@
 /**
- * The script each action process runs (CommonJS, Node 18+), playing DigitalOcean's nodejs runtime:
+ * The script each action process runs (CommonJS, Node 18 and later), playing DigitalOcean's nodejs runtime:
  * it reads one JSON message on stdin, sets the init parameters as environment variables, loads the
  * action (plain source the way OpenWhisk evaluates it, or an extracted archive through import()),
  * calls `main(event, context)` and reports on fd 3. stdout and stderr stay the action's own, so the

@@ -1,6 +1,6 @@
 /**
  * The OpenWhisk API each Functions namespace is served on (its `api_host` is the emulator's base
- * URL): info, namespaces, packages, actions (with invoke), activations and web actions. Requests
+ * URL): info (with the runtimes manifest), namespaces, packages, actions (with invoke), activations and web actions. Requests
  * authenticate with the namespace's `uuid:key` as HTTP Basic auth, checked here rather than by the
  * core's bearer auth.
  */
@@ -15,6 +15,7 @@ import { owRoute } from './errors.js';
 import { Invoker } from './invoker.js';
 import { registerPackages } from './packages.js';
 import { ProcessPool } from './process-pool.js';
+import { runtimesJson } from './runtimes.js';
 import type { FunctionsState } from './state.js';
 import { registerWeb } from './web.js';
 
@@ -49,6 +50,7 @@ export function registerOpenWhisk(core: EmuCore, state: FunctionsState): OpenWhi
         build: '2024-01-01T00:00:00Z',
         buildno: 'do-emulator',
         swagger_paths: { ui: '/docs', 'api-docs': '/api-docs' },
+        runtimes: runtimesJson(),
       },
     }),
     { auth: 'none' },

@@ -22,6 +22,7 @@ import { keyValue, mergeKeyValues } from './entities.js';
 import { OW_MESSAGES, OwError, transactionId } from './errors.js';
 import type { ProcessPool } from './process-pool.js';
 import { type RunOutcome, type RunRequest, runAction } from './runner.js';
+import { oversizeResult } from './size-limits.js';
 import type { ActionRecord, ActivationRecord, KeyValue, NamespaceRecord } from './state.js';
 
 /** DigitalOcean answers blocking invocations and web requests within 30 s, then with 202. */
@@ -85,8 +86,10 @@ export class Invoker {
     });
     const requested = performance.now();
     const start = this.o.clock.now();
-    const finish = (outcome: RunOutcome): ActivationRecord => {
+    const finish = (ran: RunOutcome): ActivationRecord => {
       this.o.admission.release(ns.name);
+      const tooLong = ran.statusCode <= 1 ? oversizeResult(ran.result) : undefined;
+      const outcome: RunOutcome = tooLong ? { ...ran, statusCode: 2, result: { error: tooLong } } : ran;
       markStarted();
       markAnswered();
       const record = activationRecord(ns, action, { activationId, start, outcome });

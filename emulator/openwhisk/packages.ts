@@ -20,6 +20,7 @@ export function registerPackages(core: EmuCore, state: FunctionsState): void {
     owRoute((req) => {
       const ns = authorizedNamespace(state, req);
       const all = [...ns.packages.values()].sort((a, b) => b.updated - a.updated);
+      if (req.query.get('count') === 'true') return { status: 200, body: { packages: all.length } };
       return { status: 200, body: all.map((p) => ({ ...packageJson(ns, p, false), binding: false })) };
     }),
     { auth: 'none' },

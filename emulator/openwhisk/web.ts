@@ -10,6 +10,7 @@ import { credentialsNamespace } from './auth.js';
 import { keyValue, qualifiedName } from './entities.js';
 import { OW_MESSAGES, OwError, owErrorResponse, owNotFound, owRoute } from './errors.js';
 import { type Invoker, SYNC_LIMIT_MS } from './invoker.js';
+import { checkSize, MAX_PAYLOAD_BYTES } from './size-limits.js';
 import type { ActionRecord, FunctionsState } from './state.js';
 import { webEvent } from './web-event.js';
 import { splitExtension, transcode } from './web-response.js';
@@ -44,6 +45,7 @@ async function handleWeb(state: FunctionsState, invoker: Invoker, req: EmuReques
     throw new OwError(401, OW_MESSAGES.unauthorized, cors);
   }
 
+  checkSize('Request', req.rawBody.length, MAX_PAYLOAD_BYTES);
   const raw = keyValue(action.annotations, 'raw-http') === true;
   const rest = req.params['*'];
   const { event, mergedKeys } = webEvent({

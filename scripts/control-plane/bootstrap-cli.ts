@@ -136,6 +136,7 @@ export function renderBootstrap(result: BootstrapResult, withCa: boolean): strin
     `    -H "X-Require-Whisk-Auth: $OPS_WEB_SECRET" -d '{"env":"staging"}' ${result.web_url}/info`,
     '  npm run remote -- info --env staging',
     '',
+    ...renderSchedule(result.schedule),
     `web secret: OPS_WEB_SECRET in ${result.env_file.path}${result.secret_generated ? ' (generated now)' : ''}; --show-secret prints it`,
     ...(result.env_file.updated.length > 0
       ? [`wrote ${result.env_file.updated.join(' and ')} to ${result.env_file.path}`]
@@ -144,6 +145,19 @@ export function renderBootstrap(result: BootstrapResult, withCa: boolean): strin
     `API calls: ${result.api_calls}`,
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** What is not scheduled, why, and the crontab lines that would run it instead. */
+export function renderSchedule(schedule: BootstrapResult['schedule']): string[] {
+  if (schedule.unscheduled.length === 0) return [];
+  const names = schedule.unscheduled.map((t) => t.function.split('/').at(-1)).join(', ');
+  return [
+    `${names} ${schedule.unscheduled.length === 1 ? 'is' : 'are'} not scheduled: scheduled triggers are a private preview of DigitalOcean Functions that this account does not have` +
+      `${schedule.reason ? ` (DigitalOcean answered: ${schedule.reason.replace(/[.\s]+$/, '')})` : ''}.`,
+    'Run it on its schedule from CI or cron instead (UTC), from this checkout with .env in place:',
+    ...schedule.unscheduled.map((t) => `  ${t.cron}  ${t.run_instead}`),
+    '',
+  ];
 }
 
 export function renderDestroy(result: DestroyResult): string {

@@ -22,10 +22,13 @@ import {
   expandTriggers,
   type PlaneStep,
   planPlane,
+  type TriggerState,
+  UNSCHEDULED_REASON,
 } from './plan.js';
 import { functionSource, loadPlaneEnv } from './plane-env.js';
 import { applyPlane, readPlane } from './plane-state.js';
-import { type ProjectPackage, readProject } from './project.js';
+import { PROJECT_FILE, type ProjectPackage, readProject } from './project.js';
+import { checkRuntimes } from './runtime-check.js';
 import { functionUrl, packageUrl } from './web-url.js';
 
 export interface PlaneOptions {
@@ -55,6 +58,16 @@ export interface BootstrapResult {
   steps: PlaneStep[];
   env_file: { path: string; updated: string[] };
   secret_generated: boolean;
+  /**
+   * Whether the triggers project.yml declares run on their schedule. On an account without the
+   * scheduled triggers preview they are not created: `unscheduled` lists them, `reason` quotes
+   * DigitalOcean, and `run_instead` is the command to run from CI or cron on that schedule.
+   */
+  schedule: {
+    available: boolean;
+    reason?: string;
+    unscheduled: { name: string; function: string; cron: string; run_instead: string }[];
+  };
   warnings: string[];
   api_calls: number;
 }
@@ -115,6 +128,13 @@ export async function bootstrapPlane(options: PlaneOptions): Promise<BootstrapRe
       );
     }
     const access = { api, ow: new OpenWhisk(namespace, https), namespace: namespace.namespace };
+    const runtimes = checkRuntimes(project.functions, await access.ow.runtimes());
+    if (runtimes.problems.length > 0) {
+      throw new ConfigError(PROJECT_FILE, runtimes.problems, {
+        hint: 'Set OPS_RUNTIME (in .env) to a runtime the namespace offers, then run bootstrap again.',
+      });
+    }
+    warnings.push(...runtimes.warnings);
     const actual = await readPlane(
       access,
       project.name,
@@ -131,11 +151,23 @@ export async function bootstrapPlane(options: PlaneOptions): Promise<BootstrapRe
       }),
       triggers: expandTriggers(project),
     };
-    const steps = planPlane(desired, actual);
-    await applyPlane(access, desired, steps, (step) =>
+    const planned = planPlane(desired, actual);
+    const applied = await applyPlane(access, desired, planned, (step) =>
       progress(`${step.kind} ${step.name}: ${step.action} (${step.reason})`),
     );
-    for (const step of steps.filter((s) => s.action === 'noop' && s.reason !== 'up to date')) {
+    const unscheduled =
+      actual.triggersUnavailable !== undefined
+        ? { triggers: desired.triggers, reason: actual.triggersUnavailable }
+        : applied.unscheduled;
+    const refused = new Set(unscheduled?.triggers.map((t) => t.name));
+    const steps = planned.map((step) =>
+      step.kind === 'trigger' && refused.has(step.name)
+        ? { ...step, action: 'noop' as const, reason: UNSCHEDULED_REASON }
+        : step,
+    );
+    for (const step of steps.filter(
+      (s) => s.action === 'noop' && s.reason !== 'up to date' && s.reason !== UNSCHEDULED_REASON,
+    )) {
       warnings.push(`${step.kind} ${step.name}: ${step.reason}`);
     }
 
@@ -159,12 +191,37 @@ export async function bootstrapPlane(options: PlaneOptions): Promise<BootstrapRe
       steps,
       env_file: { path: options.envFile, updated: envUpdates },
       secret_generated: envUpdates.includes('OPS_WEB_SECRET'),
+      schedule: {
+        available: unscheduled === undefined,
+        ...(unscheduled ? { reason: unscheduled.reason } : {}),
+        unscheduled: (unscheduled?.triggers ?? []).map((t) => ({
+          name: t.name,
+          function: t.function,
+          cron: t.cron,
+          run_instead: remoteCommand(t, project.name),
+        })),
+      },
       warnings,
       api_calls: api.calls.summary().total + https.calls.summary().total,
     };
   } finally {
     await Promise.all([api.close(), https.close()]);
   }
+}
+
+/**
+ * The command that runs a trigger's function as the trigger would (its body as the input), for CI
+ * or cron on an account without scheduled triggers.
+ */
+export function remoteCommand(trigger: TriggerState, packageName: string): string {
+  const op = trigger.function.startsWith(`${packageName}/`)
+    ? trigger.function.slice(packageName.length + 1)
+    : trigger.function;
+  const flags = Object.entries(trigger.body ?? {}).map(([key, value]) => {
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    return ` --${key} ${/^[\w./:@-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`}`;
+  });
+  return `npm run remote -- ${op}${flags.join('')}`;
 }
 
 /** project.yml and the built directories must name the same functions. */

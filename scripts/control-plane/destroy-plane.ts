@@ -11,8 +11,8 @@ import {
   deleteNamespace,
   deleteTrigger,
   findNamespace,
-  listTriggers,
   type NamespaceInfo,
+  readTriggers,
 } from './namespace.js';
 import { OpenWhisk, type OwPackage } from './openwhisk.js';
 import { ANNOTATIONS, annotation, MANAGER } from './plan.js';
@@ -90,7 +90,7 @@ export async function destroyPlane(options: DestroyOptions): Promise<DestroyResu
       keep(`package ${pkgName}: not created by base2-do, left alone`);
       return result(namespace, undefined, false);
     }
-    for (const trigger of await listTriggers(api, namespace.namespace)) {
+    for (const trigger of await triggersOf(api, namespace)) {
       if (!trigger.function.startsWith(`${pkgName}/`)) continue;
       await tolerateMissing(deleteTrigger(api, namespace.namespace, trigger.name));
       done('trigger', trigger.name);
@@ -133,13 +133,19 @@ export async function destroyPlane(options: DestroyOptions): Promise<DestroyResu
   }
 }
 
+/** The namespace's triggers; none on an account without the scheduled triggers preview. */
+async function triggersOf(api: Parameters<typeof readTriggers>[0], namespace: NamespaceInfo) {
+  const schedule = await readTriggers(api, namespace.namespace);
+  return schedule.available ? schedule.triggers : [];
+}
+
 async function onlyOurPackageLeft(
   ow: OpenWhisk,
-  api: Parameters<typeof listTriggers>[0],
+  api: Parameters<typeof readTriggers>[0],
   namespace: NamespaceInfo,
   pkgName: string,
 ): Promise<boolean> {
-  const [contents, triggers] = await Promise.all([ow.contents(), listTriggers(api, namespace.namespace)]);
+  const [contents, triggers] = await Promise.all([ow.contents(), triggersOf(api, namespace)]);
   return (
     contents.actions.length === 0 &&
     triggers.length === 0 &&

@@ -3,7 +3,7 @@
  * namespace is found by its label, which DigitalOcean keeps unique per account.
  */
 import type { Clock } from '../../lib/clock.js';
-import { createOnce, type DoApi, listAll, toApiError } from '../../lib/do/index.js';
+import { ApiError, createOnce, type DoApi, listAll, toApiError } from '../../lib/do/index.js';
 import type { NamespaceAccess } from './openwhisk.js';
 import type { TriggerState } from './plan.js';
 
@@ -118,6 +118,28 @@ export function expandTrigger(trigger: TriggerState) {
       ...(trigger.body ? { body: { additionalData: { ...trigger.body } } } : {}),
     },
   };
+}
+
+/**
+ * Scheduled triggers are a private preview on DigitalOcean Functions: an account without it is
+ * refused the triggers API (403; the exact answer is not documented, so a 404 on the collection of
+ * a namespace that exists counts the same). Any other failure stays a failure.
+ */
+export function isTriggersUnavailable(error: unknown): error is ApiError {
+  return error instanceof ApiError && (error.status === 403 || error.status === 404);
+}
+
+/** The triggers, or `unavailable` with DigitalOcean's words when the account has no triggers preview. */
+export async function readTriggers(
+  api: DoApi,
+  namespace: string,
+): Promise<{ available: true; triggers: TriggerState[] } | { available: false; reason: string }> {
+  try {
+    return { available: true, triggers: await listTriggers(api, namespace) };
+  } catch (error) {
+    if (isTriggersUnavailable(error)) return { available: false, reason: error.message };
+    throw error;
+  }
 }
 
 export async function listTriggers(api: DoApi, namespace: string): Promise<TriggerState[]> {

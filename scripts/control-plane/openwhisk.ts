@@ -53,7 +53,15 @@ export interface ActionBody {
   limits: Record<string, number>;
 }
 
+/** One runtime kind of the API host's manifest (OpenWhisk's `runtimes` in its info document). */
+export interface OwRuntime {
+  kind: string;
+  default: boolean;
+  deprecated: boolean;
+}
+
 export class OpenWhisk {
+  private readonly host: string;
   private readonly base: string;
   private readonly authorization: string;
 
@@ -61,8 +69,28 @@ export class OpenWhisk {
     access: NamespaceAccess,
     private readonly https: HttpsClient,
   ) {
-    this.base = `${access.apiHost.replace(/\/+$/, '')}/api/v1/namespaces/_`;
+    this.host = access.apiHost.replace(/\/+$/, '');
+    this.base = `${this.host}/api/v1/namespaces/_`;
     this.authorization = `Basic ${Buffer.from(`${access.uuid}:${access.key}`).toString('base64')}`;
+  }
+
+  /**
+   * The runtime kinds the API host offers, from its info document (`GET /api/v1`, where
+   * DigitalOcean's deployer reads them too), or undefined when it lists none.
+   */
+  async runtimes(): Promise<OwRuntime[] | undefined> {
+    const info = await this.call('GET', '', 'read the runtimes offered', { url: `${this.host}/api/v1` });
+    const families = (info as { runtimes?: unknown } | undefined)?.runtimes;
+    if (typeof families !== 'object' || families === null) return undefined;
+    return Object.values(families).flatMap((entries) =>
+      (Array.isArray(entries) ? entries : [])
+        .filter((entry): entry is Record<string, unknown> => typeof entry?.kind === 'string')
+        .map((entry) => ({
+          kind: entry.kind as string,
+          default: entry.default === true,
+          deprecated: entry.deprecated === true,
+        })),
+    );
   }
 
   async getPackage(name: string): Promise<OwPackage | undefined> {
@@ -132,11 +160,11 @@ export class OpenWhisk {
     method: string,
     path: string,
     action: string,
-    options: { body?: unknown; allowMissing?: boolean } = {},
+    options: { body?: unknown; allowMissing?: boolean; url?: string } = {},
   ): Promise<unknown> {
     let response: Response;
     try {
-      response = await this.https.request(`${this.base}${path}`, {
+      response = await this.https.request(options.url ?? `${this.base}${path}`, {
         method,
         headers: {
           authorization: this.authorization,

@@ -41,6 +41,11 @@ export interface ActualPlane {
   actions: ReadonlyMap<string, OwAction>;
   /** Every trigger of the namespace. */
   triggers: readonly TriggerState[];
+  /**
+   * Why the account has no scheduled triggers (DigitalOcean's answer), when the triggers API
+   * refused us: the preview is not enabled. Undefined when triggers are available.
+   */
+  triggersUnavailable?: string;
 }
 
 export type PlaneStepKind = 'package' | 'function' | 'trigger';
@@ -150,9 +155,19 @@ export function planPlane(desired: DesiredPlane, actual: ActualPlane): PlaneStep
           },
     );
   }
-  steps.push(...planTriggers(desired.triggers, actual.triggers, pkg));
+  if (actual.triggersUnavailable === undefined)
+    steps.push(...planTriggers(desired.triggers, actual.triggers, pkg));
+  else {
+    for (const trigger of desired.triggers) {
+      steps.push({ kind: 'trigger', action: 'noop', name: trigger.name, reason: UNSCHEDULED_REASON });
+    }
+  }
   return steps;
 }
+
+/** The reason of a trigger step on an account without scheduled triggers. */
+export const UNSCHEDULED_REASON =
+  'not scheduled: the account has no scheduled triggers (a DigitalOcean preview)';
 
 function planTriggers(
   desired: readonly TriggerState[],

@@ -3,9 +3,21 @@
  * namespace; the planner in between is pure.
  */
 import type { DoApi } from '../../lib/do/index.js';
-import { createTrigger, deleteTrigger, listTriggers, updateTrigger } from './namespace.js';
+import {
+  createTrigger,
+  deleteTrigger,
+  isTriggersUnavailable,
+  readTriggers,
+  updateTrigger,
+} from './namespace.js';
 import type { OpenWhisk, OwAction } from './openwhisk.js';
-import type { ActualPlane, DesiredPlane, PlaneStep } from './plan.js';
+import {
+  type ActualPlane,
+  type DesiredPlane,
+  type PlaneStep,
+  type TriggerState,
+  UNSCHEDULED_REASON,
+} from './plan.js';
 
 export interface PlaneAccess {
   api: DoApi;
@@ -14,15 +26,18 @@ export interface PlaneAccess {
   namespace: string;
 }
 
-/** The package, its actions (those it lists and those we want), and the namespace's triggers. */
+/**
+ * The package, its actions (those it lists and those we want), and the namespace's triggers (or
+ * why the account has none).
+ */
 export async function readPlane(
   access: PlaneAccess,
   packageName: string,
   wanted: readonly string[],
 ): Promise<ActualPlane> {
-  const [pkg, triggers] = await Promise.all([
+  const [pkg, schedule] = await Promise.all([
     access.ow.getPackage(packageName),
-    listTriggers(access.api, access.namespace),
+    readTriggers(access.api, access.namespace),
   ]);
   const actions = new Map<string, OwAction>();
   if (pkg) {
@@ -32,20 +47,28 @@ export async function readPlane(
       if (action) actions.set(names[i]!, action);
     });
   }
-  return { package: pkg, actions, triggers };
+  return schedule.available
+    ? { package: pkg, actions, triggers: schedule.triggers }
+    : { package: pkg, actions, triggers: [], triggersUnavailable: schedule.reason };
+}
+
+export interface AppliedPlane {
+  /** Triggers the account refused to create (no scheduled triggers preview), and its words. */
+  unscheduled: { triggers: TriggerState[]; reason: string } | undefined;
 }
 
 /**
  * Applies the steps in dependency order: triggers that go or move first (nothing may point at a
  * function being removed), then the package, the functions (in parallel), removed functions, and
- * finally new or changed triggers (they need their functions).
+ * finally new or changed triggers (they need their functions). A trigger create the account refuses
+ * for want of the triggers preview leaves it unscheduled rather than failing what is deployed.
  */
 export async function applyPlane(
   access: PlaneAccess,
   desired: DesiredPlane,
   steps: readonly PlaneStep[],
   onStep: (step: PlaneStep) => void,
-): Promise<void> {
+): Promise<AppliedPlane> {
   const pending = (kind: PlaneStep['kind'], ...actions: PlaneStep['action'][]) =>
     steps.filter((s) => s.kind === kind && actions.includes(s.action));
   const trigger = (name: string) => desired.triggers.find((t) => t.name === name)!;
@@ -70,12 +93,25 @@ export async function applyPlane(
     await access.ow.deleteAction(desired.packageName, functionName(step));
     onStep(step);
   }
+  let refusal: string | undefined;
+  const unscheduled: TriggerState[] = [];
   for (const step of pending('trigger', 'create', 'replace')) {
-    await createTrigger(access.api, access.namespace, trigger(step.name));
-    onStep(step);
+    if (refusal === undefined) {
+      try {
+        await createTrigger(access.api, access.namespace, trigger(step.name));
+        onStep(step);
+        continue;
+      } catch (error) {
+        if (!isTriggersUnavailable(error)) throw error;
+        refusal = error.message;
+      }
+    }
+    unscheduled.push(trigger(step.name));
+    onStep({ ...step, action: 'noop', reason: UNSCHEDULED_REASON });
   }
   for (const step of pending('trigger', 'update')) {
     await updateTrigger(access.api, access.namespace, trigger(step.name));
     onStep(step);
   }
+  return { unscheduled: refusal === undefined ? undefined : { triggers: unscheduled, reason: refusal } };
 }

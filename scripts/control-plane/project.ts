@@ -3,7 +3,8 @@
  * the deployer's rules for the parts we use, and `${VAR}` filled in value by value (so a secret
  * with quotes or newlines cannot change the YAML's structure). doctl refuses any unset variable;
  * bootstrap leaves unset environment variables out (the function then applies its own default)
- * and knows a default for the few other values that have one.
+ * and knows a default for the few other values that have one. The deployer substitutes the file's
+ * text before it parses it, comments included, so a reference in a comment is refused here too.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,11 +12,12 @@ import { parse } from 'yaml';
 import * as z from 'zod';
 import { friendlyError, zodProblems } from '../../lib/config/input.js';
 import { ConfigError, type Problem } from '../../lib/errors.js';
+import { FUNCTIONS_RUNTIME } from '../functions-node.mjs';
 
 export const PROJECT_FILE = 'project.yml';
 
 /** What `${VAR}` outside an `environment` map means when VAR is unset (doctl has no defaults). */
-export const PROJECT_DEFAULTS: Readonly<Record<string, string>> = { OPS_RUNTIME: 'nodejs:18' };
+export const PROJECT_DEFAULTS: Readonly<Record<string, string>> = { OPS_RUNTIME: FUNCTIONS_RUNTIME };
 
 const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 const WHOLE_REFERENCE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
@@ -77,7 +79,7 @@ const triggerSchema = z
 const functionSchema = z
   .object({
     name: z.string().regex(/^\w[\w@ .-]*$/, 'must be a function name (letters, digits, _ @ . -)'),
-    runtime: z.string().regex(/^[a-z]+(-lambda)?:[\w.]+$/, 'must be a runtime kind such as nodejs:18'),
+    runtime: z.string().regex(/^[a-z]+(-lambda)?:[\w.]+$/, 'must be a runtime kind such as nodejs:22'),
     web: z.union([z.boolean(), z.literal('raw')]).default(true),
     webSecure: z.union([z.string().min(1), z.literal(false)]).default(false),
     limits: z
@@ -123,13 +125,21 @@ export function readProject(
   source: Readonly<Record<string, string | undefined>>,
 ): ProjectPackage {
   const file = join(root, PROJECT_FILE);
+  let text: string;
   let raw: unknown;
   try {
-    raw = parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
+    raw = parse(text);
   } catch (error) {
     throw new ConfigError(PROJECT_FILE, [
       { path: file, message: `cannot be read: ${error instanceof Error ? error.message : String(error)}` },
     ]);
+  }
+  const inComments = commentSubstitutions(text);
+  if (inComments.length > 0) {
+    throw new ConfigError(PROJECT_FILE, inComments, {
+      hint: 'Reword those comments: `doctl serverless deploy` substitutes the whole file, comments included, and refuses the project when a name is unset.',
+    });
   }
   return resolveProject(raw, source);
 }
@@ -182,14 +192,47 @@ export function resolveProject(
   };
 }
 
-/** Every variable project.yml refers to, in order of first use. */
+/**
+ * Every variable project.yml refers to, in order of first use: the deployer substitutes the whole
+ * text, comments included, so every reference counts.
+ */
 export function projectVariables(text: string): string[] {
-  const names = new Set<string>();
-  for (const line of text.split('\n')) {
-    if (/^\s*#/.test(line)) continue;
-    for (const match of line.matchAll(REFERENCE)) names.add(match[1]!);
+  return [...new Set([...text.matchAll(REFERENCE)].map((match) => match[1]!))];
+}
+
+/**
+ * Pure: the substitutions the deployer would make inside comments (`${…}` and `$(…)`, its two
+ * introducers), one problem each, with the line they are on.
+ */
+export function commentSubstitutions(text: string): Problem[] {
+  const problems: Problem[] = [];
+  text.split('\n').forEach((line, index) => {
+    const comment = commentOf(line);
+    for (const match of comment?.matchAll(/\$[{(][^})]*[})]?/g) ?? []) {
+      problems.push({
+        path: `line ${index + 1}`,
+        message: `the comment holds ${match[0]}, which the deployer substitutes like any other text`,
+      });
+    }
+  });
+  return problems;
+}
+
+/** The comment part of a YAML line (from a `#` at its start or after a space, outside quotes). */
+function commentOf(line: string): string | undefined {
+  let quote: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quote !== undefined) {
+      if (c === '\\' && quote === '"') i += 1;
+      else if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+    } else if (c === '#' && (i === 0 || /\s/.test(line[i - 1]!))) {
+      return line.slice(i);
+    }
   }
-  return [...names];
+  return undefined;
 }
 
 function fill(

@@ -9,6 +9,11 @@
  * An `in_progress` answer that kept the deployment locked for the next call carries its token
  * (`result.resume`): the next call passes it back as `resume`, so it continues under that lock at
  * once while anyone else keeps waiting.
+ *
+ * Calling again only helps while something moves. It stops early, as `stalled`, when calls keep
+ * answering without progress: several calls in a row that end without an answer (each ran into
+ * its time limit, so the next will too), or `in_progress` answers whose progress has not changed
+ * over several calls and several minutes (DigitalOcean is stuck on something).
  */
 import type { Clock, Random } from '../../lib/clock.js';
 import { createHttps, toApiError } from '../../lib/do/index.js';
@@ -29,6 +34,8 @@ export interface RemoteOptions {
   timeoutMs: number;
   /** Pauses before calling again; defaults 1 s after `in_progress`, 10 s after a 202 or 504. */
   pauses?: { inProgressMs?: number; notReadyMs?: number };
+  /** When calls count as making no progress (defaults: STALL_LIMITS). */
+  stall?: Partial<StallLimits>;
   onProgress?: (update: Progress) => void;
 }
 
@@ -37,6 +44,26 @@ export type RemoteOutcome =
   | { kind: 'report'; report: OpReport; calls: number }
   /** The function was still working when time ran out (202 or 504 on the last call). */
   | { kind: 'not_ready'; detail: string; calls: number }
+  /**
+   * Calls kept answering without progress: `unanswered` in a row (the last one's `detail`), or
+   * the same `in_progress` progress for `calls` answers over `forMs` (the last `report`).
+   */
+  | {
+      kind: 'stalled';
+      reason: 'unanswered';
+      detail: string;
+      activationId?: string;
+      calls: number;
+      unanswered: number;
+    }
+  | {
+      kind: 'stalled';
+      reason: 'unchanged';
+      report: OpReport;
+      calls: number;
+      unchanged: number;
+      forMs: number;
+    }
   /** Refused or failed before running: the platform's or the function's error. */
   | { kind: 'refused'; status: number; error: RemoteError; calls: number };
 
@@ -50,6 +77,29 @@ export interface RemoteError {
 /** A web call answers within ~30 s on DigitalOcean; this only catches a connection that hangs. */
 const REQUEST_TIMEOUT_MS = 90_000;
 
+export interface StallLimits {
+  /** Calls in a row that end without an answer (202 or the function's own 504)… */
+  unansweredCalls: number;
+  /** …spanning at least this long (a busy machine may need a few calls where DigitalOcean needs one). */
+  unansweredMs: number;
+  /** `in_progress` answers in a row with the same progress… */
+  unchangedCalls: number;
+  /** …spanning at least this long. */
+  unchangedMs: number;
+}
+
+/**
+ * An unanswered web call lasts 30 s on DigitalOcean: three or four in a row, over 90 s, are not a
+ * slow moment. Five minutes with the same progress is longer than a droplet boot or an App
+ * Platform deploy phase takes.
+ */
+export const STALL_LIMITS: StallLimits = {
+  unansweredCalls: 3,
+  unansweredMs: 90_000,
+  unchangedCalls: 3,
+  unchangedMs: 5 * 60_000,
+};
+
 export async function callRemote(options: RemoteOptions): Promise<RemoteOutcome> {
   const https = createHttps({
     clock: options.clock,
@@ -62,10 +112,24 @@ export async function callRemote(options: RemoteOptions): Promise<RemoteOutcome>
   const progress = options.onProgress ?? (() => undefined);
   let input = options.input;
   let calls = 0;
+  const limits = { ...STALL_LIMITS, ...options.stall };
+  let unanswered = 0;
+  let unansweredSince = 0;
+  let same: { key: string; since: number; count: number } | undefined;
   try {
     for (;;) {
       calls += 1;
       const answer = await callOnce(https.request, url, options, input);
+      const now = options.clock.now();
+      unanswered = answer.kind === 'not_ready' ? unanswered + 1 : 0;
+      if (unanswered === 1) unansweredSince = now;
+      const key = answer.kind === 'report' ? progressKey(answer.report) : undefined;
+      same =
+        key === undefined
+          ? undefined
+          : same?.key === key
+            ? { ...same, count: same.count + 1 }
+            : { key, since: now, count: 1 };
       // Another operation holds the deployment (a scheduled maintain, a teammate's deploy): it is
       // released within minutes, so a caller that waits calls again rather than giving up.
       const held = answer.kind === 'refused' && answer.status === 409 && answer.error.kind === 'conflict';
@@ -81,6 +145,39 @@ export async function callRemote(options: RemoteOptions): Promise<RemoteOutcome>
         answer.kind === 'report'
           ? (options.pauses?.inProgressMs ?? 1_000)
           : (options.pauses?.notReadyMs ?? 10_000);
+      if (
+        !done &&
+        options.wait &&
+        answer.kind === 'not_ready' &&
+        unanswered >= limits.unansweredCalls &&
+        now - unansweredSince >= limits.unansweredMs
+      ) {
+        return {
+          kind: 'stalled',
+          reason: 'unanswered',
+          detail: answer.detail,
+          ...(answer.activationId ? { activationId: answer.activationId } : {}),
+          calls,
+          unanswered,
+        };
+      }
+      if (
+        !done &&
+        options.wait &&
+        answer.kind === 'report' &&
+        same !== undefined &&
+        same.count >= limits.unchangedCalls &&
+        now - same.since >= limits.unchangedMs
+      ) {
+        return {
+          kind: 'stalled',
+          reason: 'unchanged',
+          report: answer.report,
+          calls,
+          unchanged: same.count,
+          forMs: now - same.since,
+        };
+      }
       // No time for another round: the last answer is the outcome.
       if (done || !options.wait || giveUpAt - options.clock.now() <= pauseMs) {
         return answer.kind === 'report'
@@ -103,8 +200,14 @@ export async function callRemote(options: RemoteOptions): Promise<RemoteOutcome>
 
 type Answer =
   | { kind: 'report'; report: OpReport }
-  | { kind: 'not_ready'; detail: string }
+  | { kind: 'not_ready'; detail: string; activationId?: string }
   | { kind: 'refused'; status: number; error: RemoteError };
+
+/** Pure: what an `in_progress` answer says about where the operation is (its resume token aside). */
+export function progressKey(report: OpReport): string | undefined {
+  if (report.status !== 'in_progress') return undefined;
+  return JSON.stringify((report.result as { progress?: unknown } | undefined)?.progress ?? null);
+}
 
 /** Pure: the input of the call that continues after `report`, with the token it gave (or none). */
 export function continuedInput(input: Record<string, unknown>, report: OpReport): Record<string, unknown> {
@@ -140,15 +243,17 @@ async function callOnce(
 /** Pure: what one answer of the web function means. */
 export function interpret(status: number, activationId: string | null, body: unknown, op: string): Answer {
   const activation = activationId ? ` (activation ${activationId})` : '';
+  const id = activationId ? { activationId } : {};
   if (status === 202) {
     return {
       kind: 'not_ready',
       detail: `the function is still running past the web call's limit${activation}`,
+      ...id,
     };
   }
   const error = errorOf(body);
   if (status === 504 && error?.kind === 'timeout') {
-    return { kind: 'not_ready', detail: `the function ran out of time before answering${activation}` };
+    return { kind: 'not_ready', detail: `the function ran out of time before answering${activation}`, ...id };
   }
   if (status === 200 && isReport(body)) return { kind: 'report', report: body };
   if (status === 401) {
@@ -201,7 +306,7 @@ function isReport(body: unknown): body is OpReport {
   return typeof report?.op === 'string' && typeof report.status === 'string';
 }
 
-function describeProgress(report: OpReport): string {
+export function describeProgress(report: OpReport): string {
   const where = (report.result as { progress?: { phase?: unknown; detail?: unknown } } | undefined)?.progress;
   const parts = [where?.phase, where?.detail].filter((p): p is string => typeof p === 'string' && p !== '');
   return parts.length > 0 ? parts.join(': ') : 'continuing';

@@ -6,7 +6,7 @@
  *
  * Waiting is the default, on a terminal and off it: `in_progress` is not a result a person or a CI
  * job can act on, and each further call only continues from DigitalOcean's state. --no-wait makes
- * exactly one call.
+ * exactly one call. Waiting stops early, exit 1, when calls make no progress (remote-call.ts).
  */
 import { InputError } from '../../lib/errors.js';
 import { operations } from '../../lib/ops/index.js';
@@ -14,11 +14,12 @@ import { exitCodeOf, type OpReport } from '../../lib/ops/types.js';
 import { parseArgs } from '../cli/args.js';
 import { progressPrinter, renderReport, resumeTokenOf } from '../cli/output.js';
 import { type CliIo, failWith } from './cli-io.js';
-import { callRemote, type RemoteOptions } from './remote-call.js';
+import { callRemote, describeProgress, type RemoteOptions, type RemoteOutcome } from './remote-call.js';
 import { loadRemoteEnv } from './remote-env.js';
 
 export interface RemoteCliOptions {
   pauses?: RemoteOptions['pauses'];
+  stall?: RemoteOptions['stall'];
 }
 
 const DEFAULT_TIMEOUT_MS = 15 * 60_000;
@@ -43,7 +44,9 @@ flags:
                 its resume token so it continues under the lock it kept
   --resume T    continue an operation that answered in_progress with resume token T
   --no-wait     make one call and report what it answered
-  --timeout D   stop calling after D (90s, 5m; default 15m); calling again later continues
+  --timeout D   stop calling after D (90s, 5m; default 15m); calling again later continues.
+                Waiting also stops, with exit 1, when calls make no progress: 3 calls in a row
+                without an answer over 90 s, or in_progress with the same progress for 5 minutes
   --debug       show stack traces for internal errors
 `;
 }
@@ -81,6 +84,7 @@ export async function runRemoteCli(
       wait: args.flags.wait ?? true,
       timeoutMs: args.flags.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       ...(options.pauses ? { pauses: options.pauses } : {}),
+      ...(options.stall ? { stall: options.stall } : {}),
       ...(args.flags.json ? {} : { onProgress: progressPrinter(stderr) }),
     });
     if (!args.flags.json && stderr.isTTY) stderr.write('\r\x1b[2K');
@@ -101,6 +105,16 @@ export async function runRemoteCli(
       }
       return exitCodeOf(report.status);
     }
+    if (outcome.kind === 'stalled') {
+      if (outcome.reason === 'unchanged') {
+        if (args.flags.json) io.stdout.write(`${JSON.stringify(outcome.report, null, 2)}\n`);
+        else io.stdout.write(render(outcome.report, operation.render));
+      } else if (args.flags.json) {
+        io.stdout.write(`${JSON.stringify({ status: 'in_progress', detail: outcome.detail }, null, 2)}\n`);
+      }
+      stderr.write(`${stalledMessage(operation.name, outcome)}\n`);
+      return 1;
+    }
     if (outcome.kind === 'not_ready') {
       if (args.flags.json)
         io.stdout.write(`${JSON.stringify({ status: 'in_progress', detail: outcome.detail }, null, 2)}\n`);
@@ -116,6 +130,30 @@ export async function runRemoteCli(
   } catch (error) {
     return failWith(io, error, flags);
   }
+}
+
+/** Why waiting stopped early, what the function last reported, and what to do. */
+export function stalledMessage(op: string, outcome: Extract<RemoteOutcome, { kind: 'stalled' }>): string {
+  if (outcome.reason === 'unanswered') {
+    const logs = outcome.activationId
+      ? ` (\`doctl serverless activations logs ${outcome.activationId}\` shows what it did)`
+      : '';
+    return (
+      `Stopped waiting: the ${op} function gave no answer on ${outcome.unanswered} calls in a row; the last: ` +
+      `${outcome.detail}. Each call ran into its time limit before the operation answered, so calling again ` +
+      `will not finish it. Look at where it waits${logs}, or run it locally with \`npm run invoke -- ${op}\`.`
+    );
+  }
+  const minutes = Math.max(1, Math.round(outcome.forMs / 60_000));
+  const token = resumeTokenOf(outcome.report);
+  const again =
+    token === undefined ? 'the same command again' : `the same command again with --resume ${token}`;
+  return (
+    `Stopped waiting: the ${op} operation answered in_progress ${outcome.unchanged} times over ` +
+    `${minutes < 2 ? `${Math.round(outcome.forMs / 1000)} s` : `${minutes} minutes`} without its progress changing; ` +
+    `it last reported: ${describeProgress(outcome.report)}. DigitalOcean seems stuck on that: check it with ` +
+    `\`npm run remote -- status\` or in the control panel, then run ${again} to continue from where it is.`
+  );
 }
 
 /**

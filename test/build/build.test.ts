@@ -4,17 +4,17 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadBuildModule, loadNode18Module } from './modules.js';
+import { loadBuildModule, loadFunctionsNodeModule } from './modules.js';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
 const FIXTURE = 'test/build/fixtures/hello-function.ts';
 const LOADER = resolve(import.meta.dirname, 'fixtures/load-bundle.cjs');
-const WEB_SECRET = 'fixture-web-secret-for-node18';
+const WEB_SECRET = 'fixture-web-secret-for-functions-node';
 const TOKEN = 'dop_v1_0badc0de0badc0de0badc0de0badc0de0badc0de0badc0de0badc0de00';
 
 const { buildFunctions, describeBuild, discoverEntries, MAX_BUNDLE_BYTES } = await loadBuildModule();
-const { ensureNode18 } = await loadNode18Module();
+const { ensureFunctionsNode } = await loadFunctionsNodeModule();
 
 let outDir: string;
 let bundle: { op: string; file: string; bytes: number; oversize: boolean };
@@ -74,13 +74,13 @@ describe('buildFunctions', () => {
   });
 });
 
-describe('the bundle on Node 18 (DigitalOcean nodejs:18)', () => {
+describe('the bundle on Node 22 (DigitalOcean nodejs:22)', () => {
   it('loads with require and import(), and main answers a web event', async ({ skip }) => {
-    const node18 = await ensureNode18();
-    if (node18.path === undefined) {
+    const fnNode = await ensureFunctionsNode();
+    if (fnNode.path === undefined) {
       // CI must prove the bundle runs on the runtime's Node; elsewhere a missing binary is a skip.
-      if (process.env.CI === 'true') throw new Error(`Node 18 is required under CI: ${node18.reason}`);
-      console.warn(`skipping the Node 18 load test: ${node18.reason}`);
+      if (process.env.CI === 'true') throw new Error(`Node 22 is required under CI: ${fnNode.reason}`);
+      console.warn(`skipping the Node 22 load test: ${fnNode.reason}`);
       skip();
       return;
     }
@@ -93,7 +93,7 @@ describe('the bundle on Node 18 (DigitalOcean nodejs:18)', () => {
         path: '',
       },
     };
-    const { stdout } = await run(node18.path, [LOADER, bundle.file, JSON.stringify(event), '60000'], {
+    const { stdout } = await run(fnNode.path, [LOADER, bundle.file, JSON.stringify(event), '60000'], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', FIXTURE_WEB_SECRET: WEB_SECRET },
       timeout: 60_000,
@@ -104,7 +104,7 @@ describe('the bundle on Node 18 (DigitalOcean nodejs:18)', () => {
       `Node ${result.node}: load ${result.loadMs.toFixed(1)} ms, first call ${result.firstCallMs.toFixed(1)} ms`,
     );
 
-    expect(result.node).toMatch(/^v18\./);
+    expect(result.node).toMatch(/^v22\./);
     expect(result).toMatchObject({ mainType: 'function', mainLength: 2, importedMainType: 'function' });
     expect(result.response).toMatchObject({
       statusCode: 200,
@@ -127,15 +127,15 @@ describe('the bundle on Node 18 (DigitalOcean nodejs:18)', () => {
     expect(stdout).not.toContain(WEB_SECRET);
   }, 300_000);
 
-  it('refuses a web call with the wrong secret on Node 18 too', async ({ skip }) => {
-    const node18 = await ensureNode18({ install: false });
-    if (node18.path === undefined) {
-      if (process.env.CI === 'true') throw new Error(`Node 18 is required under CI: ${node18.reason}`);
+  it('refuses a web call with the wrong secret on Node 22 too', async ({ skip }) => {
+    const fnNode = await ensureFunctionsNode({ install: false });
+    if (fnNode.path === undefined) {
+      if (process.env.CI === 'true') throw new Error(`Node 22 is required under CI: ${fnNode.reason}`);
       skip();
       return;
     }
     const event = { http: { headers: { 'x-require-whisk-auth': 'wrong-wrong' }, method: 'GET', path: '' } };
-    const { stdout } = await run(node18.path, [LOADER, bundle.file, JSON.stringify(event), '60000'], {
+    const { stdout } = await run(fnNode.path, [LOADER, bundle.file, JSON.stringify(event), '60000'], {
       env: { PATH: process.env.PATH ?? '', FIXTURE_WEB_SECRET: WEB_SECRET },
       timeout: 60_000,
     });
@@ -145,22 +145,36 @@ describe('the bundle on Node 18 (DigitalOcean nodejs:18)', () => {
   }, 60_000);
 });
 
-describe('ensureNode18', () => {
-  it('explains why there is no Node 18 on other platforms', async () => {
-    const found = await ensureNode18({ env: {}, platform: 'darwin', arch: 'arm64' });
+describe('ensureFunctionsNode', () => {
+  it('explains why there is no Node 22 on other platforms', async () => {
+    const found = await ensureFunctionsNode({ env: {}, platform: 'darwin', arch: 'arm64' });
     expect(found).toEqual({ path: undefined, reason: expect.stringContaining('darwin-arm64') });
   });
 
-  it('checks that NODE18_BIN really is Node 18', async () => {
-    const found = await ensureNode18({ env: { NODE18_BIN: process.execPath } });
-    expect(found.path).toBeUndefined();
-    expect(found).toMatchObject({ reason: expect.stringContaining('not Node 18') });
+  it('checks that FUNCTIONS_NODE_BIN really is Node 22, refusing the end-of-life Node 18', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'base2-functions-node-'));
+    try {
+      // A stand-in binary that answers `--version` as Node 18 does.
+      const old = join(dir, 'node');
+      await writeFile(old, '#!/bin/sh\necho v18.20.8\n', { mode: 0o755 });
+      const found = await ensureFunctionsNode({ env: { FUNCTIONS_NODE_BIN: old } });
+      expect(found.path).toBeUndefined();
+      expect(found).toMatchObject({ reason: expect.stringContaining('is v18.20.8, not Node 22') });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('does not install when told not to', async () => {
-    const cacheDir = await mkdtemp(join(tmpdir(), 'base2-node18-'));
+    const cacheDir = await mkdtemp(join(tmpdir(), 'base2-functions-node-'));
     try {
-      const found = await ensureNode18({ env: {}, cacheDir, install: false, platform: 'linux', arch: 'x64' });
+      const found = await ensureFunctionsNode({
+        env: {},
+        cacheDir,
+        install: false,
+        platform: 'linux',
+        arch: 'x64',
+      });
       expect(found).toMatchObject({ path: undefined, reason: expect.stringContaining('not installed') });
     } finally {
       await rm(cacheDir, { recursive: true, force: true });

@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BuiltFunction, loadBuildModule, loadNode18Module } from './modules.js';
+import { type BuiltFunction, loadBuildModule, loadFunctionsNodeModule } from './modules.js';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
 const LOADER = resolve(import.meta.dirname, 'fixtures/load-bundle.cjs');
 
 const { buildFunctions, discoverEntries, MAX_BUNDLE_BYTES } = await loadBuildModule();
-const { ensureNode18 } = await loadNode18Module();
+const { ensureFunctionsNode } = await loadFunctionsNodeModule();
 
 let outDir: string;
 let built: BuiltFunction[];
@@ -35,27 +35,27 @@ describe('the real function bundles', () => {
     }
   });
 
-  it('each loads on Node 18 and refuses to run without configuration, naming the variable', async ({
+  it('each loads on Node 22 and refuses to run without configuration, naming the variable', async ({
     skip,
   }) => {
-    const node18 = await ensureNode18();
-    if (node18.path === undefined) {
-      const reason = 'reason' in node18 ? node18.reason : 'no Node 18';
-      if (process.env.CI) throw new Error(`CI needs Node 18: ${reason}`);
+    const fnNode = await ensureFunctionsNode();
+    if (fnNode.path === undefined) {
+      const reason = 'reason' in fnNode ? fnNode.reason : 'no Node 22';
+      if (process.env.CI) throw new Error(`CI needs Node 22: ${reason}`);
       skip(reason);
       return;
     }
     // A direct invocation (no `http`): the namespace key already authenticated it.
     const event = JSON.stringify({ scope: 'account' });
     for (const bundle of built) {
-      const { stdout } = await run(node18.path, [LOADER, bundle.file, event, '60000'], {
+      const { stdout } = await run(fnNode.path, [LOADER, bundle.file, event, '60000'], {
         env: { PATH: process.env.PATH ?? '' },
       });
       const out = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
         node: string;
         response: { statusCode: number; body: { error: { kind: string; problems: { path: string }[] } } };
       };
-      expect(out.node).toMatch(/^v18\./);
+      expect(out.node).toMatch(/^v22\./);
       expect(out.response.statusCode, bundle.op).toBe(400);
       expect(out.response.body.error.kind).toBe('config');
       expect(out.response.body.error.problems.map((p) => p.path)).toContain('DIGITALOCEAN_TOKEN');

@@ -1,5 +1,5 @@
 /**
- * Typed access to build.mjs and scripts/node18.mjs. They are plain JavaScript (run by node without a
+ * Typed access to build.mjs and scripts/functions-node.mjs. They are plain JavaScript (run by node without a
  * compile step), so TypeScript has no declarations for them; these interfaces state the contract
  * the tests rely on, and a computed import keeps tsc from looking for a declaration file.
  */
@@ -28,22 +28,26 @@ export interface BuildModule {
   describeBuild(built: BuiltFunction[], root: string, maxBytes?: number): string[];
 }
 
-export type Node18 = { path: string; version: string } | { path: undefined; reason: string };
+export type FunctionsNode = { path: string; version: string } | { path: undefined; reason: string };
 
-export interface Node18Module {
-  ensureNode18(options?: {
+export interface FunctionsNodeModule {
+  FUNCTIONS_NODE_MAJOR: number;
+  FUNCTIONS_RUNTIME: string;
+  ensureFunctionsNode(options?: {
     cacheDir?: string;
     env?: Record<string, string | undefined>;
     platform?: string;
     arch?: string;
     install?: boolean;
-  }): Promise<Node18>;
+  }): Promise<FunctionsNode>;
 }
 
 export async function loadBuildModule(): Promise<BuildModule> {
   return (await import(pathToFileURL(resolve(ROOT, 'build.mjs')).href)) as BuildModule;
 }
 
-export async function loadNode18Module(): Promise<Node18Module> {
-  return (await import(pathToFileURL(resolve(ROOT, 'scripts/node18.mjs')).href)) as Node18Module;
+export async function loadFunctionsNodeModule(): Promise<FunctionsNodeModule> {
+  return (await import(
+    pathToFileURL(resolve(ROOT, 'scripts/functions-node.mjs')).href
+  )) as FunctionsNodeModule;
 }

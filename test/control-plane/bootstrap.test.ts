@@ -21,7 +21,7 @@ const YEARLY = '0 0 1 1 *';
 const https = () => createHttps({ clock: systemClock, random: Math.random, caPem: t.emu.caPem });
 
 beforeAll(async () => {
-  [t, build] = await Promise.all([startTestEmulator(), buildOnce()]);
+  [t, build] = await Promise.all([startTestEmulator({ triggersPreview: true }), buildOnce()]);
   work = mkdtempSync(join(tmpdir(), 'base2-bootstrap-'));
   quiet = join(work, 'project');
   mkdirSync(quiet);
@@ -94,7 +94,7 @@ describe('npm run bootstrap', () => {
     expect(pkg!.parameters.map((p) => p.key)).not.toContain('DIGITALOCEAN_CA_FILE');
     for (const fn of build.built) {
       const action = await ow.getAction('ops', fn.op);
-      expect(action?.exec).toEqual({ kind: 'nodejs:18', binary: true });
+      expect(action?.exec).toEqual({ kind: 'nodejs:22', binary: true });
       expect(annotation(action!.annotations, 'require-whisk-auth')).toBe(secret);
       expect(annotation(action!.annotations, 'web-export')).toBe(true);
       expect(annotation(action!.annotations, ANNOTATIONS.codeSha256)).toMatch(/^[0-9a-f]{64}$/);
@@ -221,5 +221,93 @@ describe('npm run bootstrap -- --destroy', () => {
     expect(run.err).toMatch(/already has a package "ops" that base2-do did not create/);
     const gone = await bootstrap(root, ['--destroy'], { OPS_NAMESPACE_LABEL: 'foreign' });
     expect(gone.out).toMatch(/kept package ops: not created by base2-do/);
+  });
+});
+
+describe('npm run bootstrap on an account without the scheduled triggers preview', () => {
+  const extra = { OPS_NAMESPACE_LABEL: 'no-triggers' };
+
+  it('deploys every function and says maintain is not scheduled and how to run it', async () => {
+    const dir = join(work, 'no-triggers');
+    mkdirSync(dir);
+    await t.admin('POST', '/_emulator/functions/triggers-preview', { enabled: false });
+    try {
+      const run = await bootstrap(dir, [], extra);
+      expect(run.code, run.err).toBe(0);
+      expect(run.out).toMatch(/control plane created in namespace no-triggers/);
+      expect(run.out).toMatch(
+        /maintain is not scheduled: scheduled triggers are a private preview of DigitalOcean Functions that this account does not have \(DigitalOcean answered: .*403.*\)\./,
+      );
+      expect(run.out).toContain('  0 0 1 1 *  npm run remote -- maintain');
+      const json = JSON.parse((await bootstrap(dir, ['--json'], extra)).out);
+      expect(json.status).toBe('up_to_date');
+      expect(json.schedule).toMatchObject({
+        available: false,
+        unscheduled: [
+          {
+            name: 'maintain-every-5-minutes',
+            function: 'ops/maintain',
+            run_instead: 'npm run remote -- maintain',
+          },
+        ],
+      });
+      const ns = await namespaceOf('no-triggers');
+      const client = https();
+      const ow = new OpenWhisk(ns!, client);
+      for (const fn of build.built) expect(await ow.getAction('ops', fn.op), fn.op).toBeDefined();
+      await client.close();
+
+      const gone = await bootstrap(dir, ['--destroy'], extra);
+      expect(gone.code, gone.err).toBe(0);
+      expect(gone.out).toMatch(/control plane removed from namespace no-triggers \(namespace deleted\)/);
+      expect(await namespaceOf('no-triggers')).toBeUndefined();
+    } finally {
+      await t.admin('POST', '/_emulator/functions/triggers-preview', { enabled: true });
+    }
+  });
+
+  it('schedules maintain on the next run once the account has the preview', async () => {
+    const dir = join(work, 'preview-later');
+    mkdirSync(dir);
+    const label = { OPS_NAMESPACE_LABEL: 'preview-later' };
+    await t.admin('POST', '/_emulator/functions/triggers-preview', { enabled: false });
+    try {
+      expect((await bootstrap(dir, [], label)).out).toMatch(/maintain is not scheduled/);
+    } finally {
+      await t.admin('POST', '/_emulator/functions/triggers-preview', { enabled: true });
+    }
+    const run = await bootstrap(dir, ['--json'], label);
+    expect(run.code, run.err).toBe(0);
+    const result = JSON.parse(run.out);
+    expect(result.schedule).toEqual({ available: true, unscheduled: [] });
+    expect(result.steps).toContainEqual({
+      kind: 'trigger',
+      action: 'create',
+      name: 'maintain-every-5-minutes',
+      reason: 'runs ops/maintain',
+    });
+    const api = testContext(t);
+    const ns = await namespaceOf('preview-later');
+    expect((await listTriggers(api.ctx.api, ns!.namespace)).map((tr) => tr.name)).toEqual([
+      'maintain-every-5-minutes',
+    ]);
+    await api.close();
+    expect((await bootstrap(dir, ['--destroy'], label)).code).toBe(0);
+  });
+});
+
+describe('the runtime', () => {
+  it('is refused before any upload when the namespace does not offer it, naming those it does', async () => {
+    const dir = join(work, 'old-runtime');
+    mkdirSync(dir);
+    await t.admin('DELETE', '/_emulator/requests');
+    const run = await bootstrap(dir, [], { OPS_NAMESPACE_LABEL: 'old-runtime', OPS_RUNTIME: 'nodejs:16' });
+    expect(run.code).toBe(2);
+    expect(run.err).toMatch(
+      /runtime: nodejs:16 is not offered by this namespace's API host; it offers nodejs:22, nodejs:24/,
+    );
+    expect(run.err).toMatch(/Set OPS_RUNTIME/);
+    // The namespace is made (found on the next run); nothing was uploaded into it.
+    expect((await mutatingRequests()).filter((r) => r.includes('/api/v1/'))).toEqual([]);
   });
 });

@@ -1,12 +1,12 @@
 /**
- * Cold start per function on Node 18 (DigitalOcean's nodejs:18): loading the bundle, then its
+ * Cold start per function on Node 22 (DigitalOcean's nodejs:22): loading the bundle, then its
  * handler up to the first API request, each in a fresh process against the emulator. It prints the
  * figures with the bundle sizes; the only assertion on time is a generous sanity bound.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLD_START_BAR_MS, type ColdStart, coldStartEnv, measureColdStart } from '../../bench/cold-start.js';
 import { median } from '../../bench/stats.js';
-import { loadNode18Module } from '../build/modules.js';
+import { loadFunctionsNodeModule } from '../build/modules.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
 import { type BuiltOnce, buildOnce } from './support.js';
 
@@ -25,12 +25,12 @@ afterAll(async () => {
   await Promise.all([t?.stop(), build?.remove()]);
 });
 
-describe('cold start on Node 18', () => {
+describe('cold start on Node 22', () => {
   it('loads each function and reaches its first API request quickly', async ({ skip }) => {
-    const node18 = await (await loadNode18Module()).ensureNode18();
-    if (!node18.path) {
-      const reason = 'reason' in node18 ? node18.reason : 'no Node 18';
-      if (process.env.CI) throw new Error(`CI needs Node 18: ${reason}`);
+    const fnNode = await (await loadFunctionsNodeModule()).ensureFunctionsNode();
+    if (!fnNode.path) {
+      const reason = 'reason' in fnNode ? fnNode.reason : 'no Node 22';
+      if (process.env.CI) throw new Error(`CI needs Node 22: ${reason}`);
       skip(reason);
       return;
     }
@@ -39,8 +39,8 @@ describe('cold start on Node 18', () => {
     for (const fn of build.built) {
       const runs: ColdStart[] = [];
       for (let i = 0; i < RUNS; i++) {
-        const figures = await measureColdStart(node18.path, fn, env);
-        expect(figures.node).toMatch(/^v18\./);
+        const figures = await measureColdStart(fnNode.path, fn, env);
+        expect(figures.node).toMatch(/^v22\./);
         expect(
           figures.toFirstRequestMs,
           `${fn.op} made no API request (status ${figures.statusCode})`,
@@ -56,7 +56,7 @@ describe('cold start on Node 18', () => {
       );
     }
     console.log(
-      `cold start on Node ${node18.version}, median of ${RUNS} (budget ${COLD_START_BAR_MS} ms; bundles 1024 KB):\n${rows.join('\n')}`,
+      `cold start on Node ${fnNode.version}, median of ${RUNS} (budget ${COLD_START_BAR_MS} ms; bundles 1024 KB):\n${rows.join('\n')}`,
     );
   }, 120_000);
 });

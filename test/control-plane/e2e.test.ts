@@ -2,7 +2,7 @@
  * The control plane end to end on the emulator, every call through the same code a person runs:
  * bootstrap → remote deploy (through in_progress rounds) → remote info → remote exec → remote
  * edit → remote teardown → the control plane is still there, and maintain fires on its schedule → bootstrap
- * --destroy removes it. The functions run as the emulator runs them: each activation a Node 18
+ * --destroy removes it. The functions run as the emulator runs them: each activation a Node 22
  * process calling `main(event, context)`. The maintain trigger is paused while the deployment is
  * worked on (so a scheduled run cannot land in the middle), and a second bootstrap resumes it.
  */
@@ -18,7 +18,7 @@ import { runBootstrapCli } from '../../scripts/control-plane/bootstrap-cli.js';
 import { findNamespace, listTriggers } from '../../scripts/control-plane/namespace.js';
 import { OpenWhisk } from '../../scripts/control-plane/openwhisk.js';
 import { runRemoteCli } from '../../scripts/control-plane/remote-cli.js';
-import { loadNode18Module } from '../build/modules.js';
+import { loadFunctionsNodeModule } from '../build/modules.js';
 import { seedRegistry } from '../ops/support.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
 import { testContext } from '../support/op-context.js';
@@ -47,12 +47,12 @@ let runtime: string;
 const outputs: string[] = [];
 
 beforeAll(async () => {
-  const node18 = await (await loadNode18Module()).ensureNode18();
-  if (!node18.path && process.env.CI)
-    throw new Error(`CI needs Node 18: ${'reason' in node18 ? node18.reason : ''}`);
-  runtime = node18.path ?? process.execPath;
+  const fnNode = await (await loadFunctionsNodeModule()).ensureFunctionsNode();
+  if (!fnNode.path && process.env.CI)
+    throw new Error(`CI needs Node 22: ${'reason' in fnNode ? fnNode.reason : ''}`);
+  runtime = fnNode.path ?? process.execPath;
   [t, build] = await Promise.all([
-    startTestEmulator({ runtimeNode: runtime, timeScale: TIME_SCALE, timing: TIMING }),
+    startTestEmulator({ runtimeNode: runtime, timeScale: TIME_SCALE, timing: TIMING, triggersPreview: true }),
     buildOnce(),
   ]);
   await seedRegistry(t);

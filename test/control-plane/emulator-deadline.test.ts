@@ -40,7 +40,7 @@ beforeAll(async () => {
   const ow = new OpenWhisk(ns, https);
   await ow.putPackage('ops', { parameters: [], annotations: [], publish: false });
   await ow.putAction('ops', 'reporter', {
-    exec: { kind: 'nodejs:18', code: REPORTER, binary: false },
+    exec: { kind: 'nodejs:22', code: REPORTER, binary: false },
     parameters: [],
     annotations: [{ key: 'web-export', value: true }],
     limits: { timeout: 60_000 },

@@ -82,7 +82,7 @@ function applied(want: DesiredPlane): ActualPlane {
         name: fn.name,
         exec: { kind: fn.body.exec.kind, binary: true },
         parameters: fn.body.parameters,
-        annotations: [...fn.body.annotations, { key: 'exec', value: 'nodejs:18' }],
+        annotations: [...fn.body.annotations, { key: 'exec', value: 'nodejs:22' }],
         limits: { timeout: 3000, memory: 256, logs: 16, concurrency: 1, ...fn.body.limits },
       }),
     ]),
@@ -112,12 +112,12 @@ describe('expand', () => {
   it('leaves out environment variables that are unset, and defaults the runtime', () => {
     const fn = project().functions[0]!;
     expect(project().environment).not.toHaveProperty('DEPLOY_ENV');
-    expect(fn.runtime).toBe('nodejs:18');
+    expect(fn.runtime).toBe('nodejs:22');
   });
 
   it('annotates a web function like the deployer (web-export, raw-http, final, require-whisk-auth) plus the code digest', () => {
     const body = expandAction(project().functions[0]!, CODE);
-    expect(body.exec).toEqual({ kind: 'nodejs:18', code: CODE.zipBase64, binary: true });
+    expect(body.exec).toEqual({ kind: 'nodejs:22', code: CODE.zipBase64, binary: true });
     expect(body.annotations).toEqual([
       { key: 'web-export', value: true },
       { key: 'raw-http', value: false },
@@ -201,7 +201,7 @@ describe('planPlane', () => {
             functions: [
               {
                 name: 'info',
-                runtime: 'nodejs:18',
+                runtime: 'nodejs:22',
                 webSecure: '${OPS_WEB_SECRET}',
                 limits: { timeout: 90000 },
               },

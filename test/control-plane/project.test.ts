@@ -11,12 +11,18 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DEFAULT_OUT_DIR, discoverEntries } from '../../build.mjs';
+import { RUNTIMES } from '../../emulator/openwhisk/runtimes.js';
 import { ENV_VARIABLES } from '../../lib/config/env.js';
 import { isBindableVariable } from '../../lib/config/substitute.js';
 import { operations } from '../../lib/ops/index.js';
 import { includedFiles } from '../../scripts/control-plane/function-code.js';
-import { PROJECT_DEFAULTS, projectVariables, readProject } from '../../scripts/control-plane/project.js';
-import { loadNode18Module } from '../build/modules.js';
+import {
+  commentSubstitutions,
+  PROJECT_DEFAULTS,
+  projectVariables,
+  readProject,
+} from '../../scripts/control-plane/project.js';
+import { loadFunctionsNodeModule } from '../build/modules.js';
 import { type BuiltOnce, buildOnce, ROOT } from './support.js';
 
 const run = promisify(execFile);
@@ -52,8 +58,6 @@ const DEPLOYER_KEYS = {
   ],
   limits: ['timeout', 'memory', 'logs'],
 };
-/** Node.js kinds in the deployer's static runtime table (src/runtimes.ts). */
-const DEPLOYER_NODE_RUNTIMES = ['nodejs:14', 'nodejs-lambda:14', 'nodejs:18', 'nodejs-lambda:18'];
 
 let build: BuiltOnce;
 
@@ -98,13 +102,21 @@ describe('what doctl serverless deploy accepts', () => {
     expect(PROJECT_TEXT).not.toContain('\t');
   });
 
-  it('refers to variables only as ${NAME}, the one form the deployer substitutes', () => {
-    const references = PROJECT_TEXT.split('\n')
-      .filter((line) => !/^\s*#/.test(line))
-      .flatMap((line) => [...line.matchAll(/\$\{[^}]*\}/g)].map((m) => m[0]));
+  it('refers to variables only as ${NAME} in quoted values, never in a comment (the deployer substitutes those too)', () => {
+    // The deployer substitutes `${…}` and `$(…)` anywhere in the text, comments included.
+    const references = [...PROJECT_TEXT.matchAll(/\$[{(][^})]*[})]/g)].map((m) => m[0]);
     expect(references.length).toBeGreaterThan(0);
     for (const reference of references) expect(reference).toMatch(/^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/);
-    expect(DEPLOYER_NODE_RUNTIMES).toContain(PROJECT_DEFAULTS.OPS_RUNTIME);
+    expect(commentSubstitutions(PROJECT_TEXT)).toEqual([]);
+    for (const line of PROJECT_TEXT.split('\n').filter((l) => l.includes('${'))) {
+      expect(line, 'a reference sits in a double-quoted value').toMatch(/: "[^"]*\$\{[A-Za-z_]\w*\}[^"]*"$/);
+    }
+  });
+
+  it('defaults to a runtime DigitalOcean offers that is not end-of-life: nodejs:22', () => {
+    expect(PROJECT_DEFAULTS.OPS_RUNTIME).toBe('nodejs:22');
+    const offered = Object.values(RUNTIMES).flat();
+    expect(offered).toContainEqual({ kind: 'nodejs:22', default: false, deprecated: false });
   });
 
   it('has no build step in the top-level lib/ (the deployer would run it before every deploy)', () => {
@@ -146,13 +158,13 @@ describe('what doctl serverless deploy accepts', () => {
     }
   });
 
-  it('builds bundles that load with require and export a two-argument main, on Node 18 too', async ({
+  it('builds bundles that load with require and export a two-argument main, on Node 22 too', async ({
     skip,
   }) => {
-    const node18 = await (await loadNode18Module()).ensureNode18();
-    const nodes = [process.execPath, ...(node18.path ? [node18.path] : [])];
-    if (!node18.path && process.env.CI)
-      throw new Error(`CI needs Node 18: ${'reason' in node18 ? node18.reason : ''}`);
+    const fnNode = await (await loadFunctionsNodeModule()).ensureFunctionsNode();
+    const nodes = [process.execPath, ...(fnNode.path ? [fnNode.path] : [])];
+    if (!fnNode.path && process.env.CI)
+      throw new Error(`CI needs Node 22: ${'reason' in fnNode ? fnNode.reason : ''}`);
     const script =
       'const m = require(process.argv[1]); process.stdout.write(typeof m.main + " " + m.main.length)';
     for (const node of nodes) {
@@ -163,7 +175,7 @@ describe('what doctl serverless deploy accepts', () => {
         expect(stdout, `${fn.op} on ${node}`).toBe('function 2');
       }
     }
-    if (!node18.path) skip('no Node 18 here: checked on this Node only');
+    if (!fnNode.path) skip('no Node 22 here: checked on this Node only');
   }, 60_000);
 });
 

@@ -46,7 +46,7 @@ beforeAll(async () => {
   await ow.putPackage('ops', { parameters: [], annotations: [], publish: false });
   for (const [name, code] of Object.entries(FUNCTIONS)) {
     await ow.putAction('ops', name, {
-      exec: { kind: 'nodejs:18', code, binary: false },
+      exec: { kind: 'nodejs:22', code, binary: false },
       parameters: [],
       annotations: [
         { key: 'web-export', value: true },
@@ -79,7 +79,7 @@ const pauses = { inProgressMs: 20, notReadyMs: 100 };
 describe('npm run remote', () => {
   it('calls again while the operation answers in_progress, and exits 1 when --timeout runs out', async () => {
     const run = io();
-    const code = await runRemoteCli(['deploy', '--image-tag', '1.4.2', '--timeout', '1s'], run, { pauses });
+    const code = await runRemoteCli(['deploy', '--image-tag', '1.4.2', '--timeout', '3s'], run, { pauses });
     expect(code).toBe(1);
     expect(run.err()).toMatch(
       /… deploy: in progress — waiting for DigitalOcean: app: BUILDING\n… deploy: in progress/,
@@ -100,7 +100,12 @@ describe('npm run remote', () => {
 
   it('says so when the platform answers 202 (the function outlived the web limit)', async () => {
     const run = io();
-    const code = await runRemoteCli(['info', '--timeout', '1s'], run, { pauses });
+    // Never stalled here: this is about the last answer when --timeout runs out (remote-stall.test.ts
+    // covers stopping early).
+    const code = await runRemoteCli(['info', '--timeout', '3s'], run, {
+      pauses,
+      stall: { unansweredCalls: 1_000 },
+    });
     expect(code).toBe(1);
     expect(run.err()).toMatch(
       /… info: still running — the function is still running past the web call's limit \(activation [0-9a-f]+\)/,

@@ -6,13 +6,15 @@ import { parse as parseDotenv } from 'dotenv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readZip } from '../../emulator/openwhisk/zip.js';
 import { ConfigError } from '../../lib/errors.js';
-import { generateWebSecret } from '../../scripts/control-plane/bootstrap-plane.js';
+import { generateWebSecret, remoteCommand } from '../../scripts/control-plane/bootstrap-plane.js';
 import { setEnvLines, writeEnvUpdates } from '../../scripts/control-plane/env-file.js';
 import { includedFiles, readFunctionCode } from '../../scripts/control-plane/function-code.js';
+import { planPlane, UNSCHEDULED_REASON } from '../../scripts/control-plane/plan.js';
 import { functionSource, functionsRegionFor, loadPlaneEnv } from '../../scripts/control-plane/plane-env.js';
-import { resolveProject } from '../../scripts/control-plane/project.js';
-import { interpret } from '../../scripts/control-plane/remote-call.js';
+import { commentSubstitutions, resolveProject } from '../../scripts/control-plane/project.js';
+import { interpret, progressKey } from '../../scripts/control-plane/remote-call.js';
 import { loadRemoteEnv } from '../../scripts/control-plane/remote-env.js';
+import { checkRuntimes } from '../../scripts/control-plane/runtime-check.js';
 import { functionUrl, packageUrl } from '../../scripts/control-plane/web-url.js';
 import { createZip } from '../../scripts/control-plane/zip.js';
 
@@ -158,7 +160,7 @@ describe('the control plane environment', () => {
       resolveProject(
         {
           packages: [
-            { name: 'ops', functions: [{ name: 'info', runtime: 'nodejs:18', webSecure: '${MISSING}' }] },
+            { name: 'ops', functions: [{ name: 'info', runtime: 'nodejs:22', webSecure: '${MISSING}' }] },
           ],
         },
         {},
@@ -224,5 +226,95 @@ describe('remote', () => {
     expect(functionUrl(ns, 'ops', 'deploy')).toBe(
       'https://faas-nyc1.doserverless.co/api/v1/web/fn-1/ops/deploy',
     );
+  });
+});
+
+describe('project.yml comments', () => {
+  it('finds the substitutions the deployer would make inside comments, and only there', () => {
+    const text = [
+      '# a comment with ${SECRET_THING} and $(LIST OF NAMES)',
+      'key: "${REAL}" # trailing ${TRAILING}',
+      "other: 'a # inside quotes ${NOT_A_COMMENT}'",
+      'plain: value',
+    ].join('\n');
+    expect(commentSubstitutions(text)).toEqual([
+      { path: 'line 1', message: expect.stringContaining('${SECRET_THING}') },
+      { path: 'line 1', message: expect.stringContaining('$(LIST OF NAMES)') },
+      { path: 'line 2', message: expect.stringContaining('${TRAILING}') },
+    ]);
+  });
+});
+
+describe('runtimes the namespace offers', () => {
+  const offered = [
+    { kind: 'nodejs:14', default: true, deprecated: true },
+    { kind: 'nodejs:18', default: false, deprecated: true },
+    { kind: 'nodejs:22', default: false, deprecated: false },
+  ];
+
+  it('refuses a kind the host does not list, naming the current ones of its family', () => {
+    const check = checkRuntimes([{ name: 'deploy', runtime: 'nodejs:16' }], offered);
+    expect(check.problems).toEqual([
+      {
+        path: 'functions.deploy.runtime',
+        message: "nodejs:16 is not offered by this namespace's API host; it offers nodejs:22",
+      },
+    ]);
+  });
+
+  it('warns about a deprecated kind, resolves <family>:default, and trusts a host with no manifest', () => {
+    expect(checkRuntimes([{ name: 'info', runtime: 'nodejs:default' }], offered).warnings).toEqual([
+      'runtime nodejs:14 (info) is deprecated on this platform: set OPS_RUNTIME to a current one.',
+    ]);
+    expect(checkRuntimes([{ name: 'info', runtime: 'nodejs:22' }], offered)).toEqual({
+      problems: [],
+      warnings: [],
+    });
+    expect(checkRuntimes([{ name: 'info', runtime: 'nodejs:99' }], undefined)).toEqual({
+      problems: [],
+      warnings: [],
+    });
+  });
+});
+
+describe('an account without scheduled triggers', () => {
+  it('plans no trigger change, only a note per trigger, and says how to run each instead', () => {
+    const trigger = {
+      name: 'maintain-every-5-minutes',
+      function: 'ops/maintain',
+      cron: '*/5 * * * *',
+      enabled: true,
+      body: undefined,
+    };
+    const steps = planPlane(
+      {
+        packageName: 'ops',
+        packageBody: { parameters: [], annotations: [], publish: false },
+        functions: [],
+        triggers: [trigger],
+      },
+      { package: undefined, actions: new Map(), triggers: [], triggersUnavailable: 'forbidden' },
+    );
+    expect(steps.filter((s) => s.kind === 'trigger')).toEqual([
+      { kind: 'trigger', action: 'noop', name: trigger.name, reason: UNSCHEDULED_REASON },
+    ]);
+    expect(remoteCommand(trigger, 'ops')).toBe('npm run remote -- maintain');
+    expect(
+      remoteCommand({ ...trigger, function: 'ops/info', body: { scope: 'account', note: "it's" } }, 'ops'),
+    ).toBe("npm run remote -- info --scope account --note 'it'\\''s'");
+  });
+});
+
+describe('remote progress', () => {
+  const report = (status: string, progress?: unknown) =>
+    ({ op: 'deploy', status, result: { progress, resume: 'abc' } }) as unknown as Parameters<
+      typeof progressKey
+    >[0];
+
+  it('keys in_progress answers by their progress alone, and finished ones not at all', () => {
+    const a = progressKey(report('in_progress', { phase: 'waiting', detail: 'droplets 0/2' }));
+    expect(a).toBe(progressKey(report('in_progress', { phase: 'waiting', detail: 'droplets 0/2' })));
+    expect(a).not.toBe(progressKey(report('in_progress', { phase: 'waiting', detail: 'droplets 1/2' })));
+    expect(progressKey(report('succeeded'))).toBeUndefined();
   });
 });

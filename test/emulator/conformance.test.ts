@@ -38,7 +38,11 @@ describe.skipIf(spec.skip !== undefined)('conformance with the DigitalOcean Open
 
   beforeAll(async () => {
     tracker = new ConformanceTracker(spec.validator!);
-    t = await startTestEmulator({ modules: tracker.track(modules), onResponse: tracker.record });
+    t = await startTestEmulator({
+      modules: tracker.track(modules),
+      onResponse: tracker.record,
+      triggersPreview: true,
+    });
     dots = dotsWithToken(t.emu.token);
   });
   afterAll(async () => {

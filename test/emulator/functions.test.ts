@@ -33,6 +33,8 @@ describe('Functions namespaces and triggers (DigitalOcean API)', () => {
     t = await startTestEmulator({
       modules: tracker ? tracker.track(modules) : modules,
       onResponse: tracker?.record,
+      // An account with the scheduled triggers preview; the one without is tested below.
+      triggersPreview: true,
     });
   });
   afterAll(async () => {
@@ -144,6 +146,30 @@ describe('Functions namespaces and triggers (DigitalOcean API)', () => {
       await triggers().byTrigger_name('every-minute').delete();
       const gone = await rejection(triggers().byTrigger_name('every-minute').get());
       expect(gone).toMatchObject({ status: 404, message: 'trigger not found' });
+    });
+
+    it('refuses every triggers route with 403 on an account without the scheduled triggers preview', async () => {
+      await createTrigger();
+      await t.admin('POST', '/_emulator/functions/triggers-preview', { enabled: false });
+      try {
+        expect(await t.admin('GET', '/_emulator/functions/triggers-preview')).toEqual({ enabled: false });
+        const refusals = await Promise.all([
+          rejection(triggers().get()),
+          rejection(createTrigger({ name: 'another' })),
+          rejection(triggers().byTrigger_name('every-minute').get()),
+          rejection(triggers().byTrigger_name('every-minute').put({ isEnabled: false })),
+          rejection(triggers().byTrigger_name('every-minute').delete()),
+        ]);
+        for (const refusal of refusals) {
+          expect(refusal).toEqual({
+            status: 403,
+            message: 'You are not authorized to perform this operation',
+          });
+        }
+      } finally {
+        await t.admin('POST', '/_emulator/functions/triggers-preview', { enabled: true });
+      }
+      expect((await triggers().get())?.triggers?.map((tr) => tr.name)).toEqual(['every-minute']);
     });
 
     it('validates triggers as DigitalOcean does', async () => {

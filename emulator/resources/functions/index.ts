@@ -1,8 +1,11 @@
 /**
  * DigitalOcean Functions: namespaces and scheduled triggers through the DigitalOcean API, and each
  * namespace's OpenWhisk API (packages, actions, invocations, activations, web actions) served by
- * the emulator itself, running every activation in its own Node process.
+ * the emulator itself, running every activation in its own Node process. Whether the account has
+ * the scheduled triggers preview starts as the emulator's option and can be switched at
+ * `POST /_emulator/functions/triggers-preview` (`{ "enabled": true }`); a reset restores the option.
  */
+import { badRequest } from '../../core/http-error.js';
 import type { EmulatorModule } from '../../core/types.js';
 import { registerOpenWhisk } from '../../openwhisk/index.js';
 import { FunctionsState } from '../../openwhisk/state.js';
@@ -17,13 +20,30 @@ export const functionsModule: EmulatorModule = {
     const openWhisk = registerOpenWhisk(core, state);
     const scheduler = new TriggerScheduler(core.clock, state, openWhisk.invoker);
     registerNamespaces(core, state);
-    registerTriggers(core, state, () => scheduler.wake());
+    let triggersPreview = core.triggersPreview;
+    registerTriggers(
+      core,
+      state,
+      () => scheduler.wake(),
+      () => triggersPreview,
+    );
+    core.route('GET', '/_emulator/functions/triggers-preview', () => ({
+      status: 200,
+      body: { enabled: triggersPreview },
+    }));
+    core.route('POST', '/_emulator/functions/triggers-preview', (req) => {
+      const enabled = (req.body as { enabled?: unknown } | undefined)?.enabled;
+      if (typeof enabled !== 'boolean') throw badRequest('enabled must be true or false');
+      triggersPreview = enabled;
+      return { status: 200, body: { enabled } };
+    });
     core.onStop(() => scheduler.stop());
     core.state('functions', {
       dump: () => state.dump(),
       reset: () => {
         state.clear();
         openWhisk.reset();
+        triggersPreview = core.triggersPreview;
       },
     });
   },

@@ -2,10 +2,12 @@
  * Scheduled triggers through the DigitalOcean API: list, create, get, update (`is_enabled`,
  * `scheduled_details`) and delete. A trigger names a function of its namespace and a five-field
  * cron schedule; `scheduled_runs` says when it last ran and when it runs next (null while paused).
+ * Scheduled triggers are a private preview: an account without it is refused every triggers route
+ * (403 with DigitalOcean's generic message; the exact answer is a guess, see docs/fidelity.md).
  */
-import { badRequest, conflict, HttpError, unprocessable } from '../../core/http-error.js';
+import { badRequest, conflict, forbidden, HttpError, unprocessable } from '../../core/http-error.js';
 import { paginate } from '../../core/paginate.js';
-import type { EmuCore, EmuRequest } from '../../core/types.js';
+import type { EmuCore, EmuRequest, Handler } from '../../core/types.js';
 import type { FunctionsState, NamespaceRecord, TriggerRecord } from '../../openwhisk/state.js';
 import { cronProblem, nextRun } from './cron.js';
 import { findNamespace } from './namespaces.js';
@@ -36,9 +38,19 @@ export function triggerActionName(ns: NamespaceRecord, fn: string): string {
   return fn.startsWith(prefix) ? fn.slice(prefix.length) : fn.replace(/^\/+/, '');
 }
 
-export function registerTriggers(core: EmuCore, state: FunctionsState, onChange: () => void): void {
+export function registerTriggers(
+  core: EmuCore,
+  state: FunctionsState,
+  onChange: () => void,
+  hasPreview: () => boolean,
+): void {
   const base = '/v2/functions/namespaces/:namespace_id/triggers';
-  core.route('GET', base, (req) => {
+  const route = (method: string, pattern: string, handler: Handler) =>
+    core.route(method, pattern, (req) => {
+      if (!hasPreview()) throw forbidden();
+      return handler(req);
+    });
+  route('GET', base, (req) => {
     const ns = findNamespace(state, req.params.namespace_id);
     const all = [...ns.triggers.values()].sort((a, b) => a.createdAt - b.createdAt);
     return {
@@ -51,7 +63,7 @@ export function registerTriggers(core: EmuCore, state: FunctionsState, onChange:
       ),
     };
   });
-  core.route('POST', base, (req) => {
+  route('POST', base, (req) => {
     const ns = findNamespace(state, req.params.namespace_id);
     const trigger = parseCreate(ns, req.body, core.clock.now());
     if (ns.triggers.has(trigger.name)) throw conflict(`trigger "${trigger.name}" already exists`);
@@ -60,17 +72,17 @@ export function registerTriggers(core: EmuCore, state: FunctionsState, onChange:
     onChange();
     return { status: 200, body: { trigger: triggerJson(core, ns, trigger) } };
   });
-  core.route('GET', `${base}/:trigger_name`, (req) => {
+  route('GET', `${base}/:trigger_name`, (req) => {
     const { ns, trigger } = findTrigger(state, req);
     return { status: 200, body: { trigger: triggerJson(core, ns, trigger) } };
   });
-  core.route('PUT', `${base}/:trigger_name`, (req) => {
+  route('PUT', `${base}/:trigger_name`, (req) => {
     const { ns, trigger } = findTrigger(state, req);
     applyUpdate(trigger, req.body, core.clock.now());
     onChange();
     return { status: 200, body: { trigger: triggerJson(core, ns, trigger) } };
   });
-  core.route('DELETE', `${base}/:trigger_name`, (req) => {
+  route('DELETE', `${base}/:trigger_name`, (req) => {
     const { ns, trigger } = findTrigger(state, req);
     ns.triggers.delete(trigger.name);
     return { status: 204 };

