@@ -18,14 +18,25 @@ export function appChainMs(t: TimingProfile): number {
   return t.appPendingMs * 2 + t.appBuildMs + t.appDeployMs;
 }
 
+/**
+ * A droplet of the tool's cloud-init: the boot, then cloud-init's first boot until the container
+ * answers — Docker installed first unless the image has it (the Docker 1-Click, the default).
+ */
+export function dropletChainMs(t: TimingProfile, dockerReady = true): number {
+  const install = dockerReady ? 0 : t.packageIndexMs + t.dockerInstallMs;
+  return t.dropletBootMs + t.cloudInitStartMs + install + t.imagePullMs + t.containerStartMs;
+}
+
 export interface DeployShape {
   app: boolean;
   droplets: boolean;
+  /** The droplets' image has Docker (default true: the sample's Docker 1-Click). */
+  dockerReady?: boolean;
 }
 
-/** A deploy's critical path: the app's deployment and the droplets' boot run in parallel. */
+/** A deploy's critical path: the app's deployment and the droplets' boot and first boot run in parallel. */
 export function deployCriticalPathMs(t: TimingProfile, shape: DeployShape): number {
-  const chains = [shape.app ? appChainMs(t) : 0, shape.droplets ? t.dropletBootMs : 0];
+  const chains = [shape.app ? appChainMs(t) : 0, shape.droplets ? dropletChainMs(t, shape.dockerReady) : 0];
   return Math.max(...chains) + DEPLOY_ROUND_TRIPS * t.apiLatencyMs;
 }
 

@@ -5,6 +5,10 @@ import type { TimingProfile } from './core/types.js';
  * in about half a minute, actions take seconds (a resize about a minute), an App Platform image
  * deployment spends a few seconds pending, about a minute building and half a minute deploying.
  * Tests run the same profile with a large time scale; benchmarks run it at a realistic one.
+ *
+ * cloud-init's figures are guesses (docs/fidelity.md, droplets.cloud-init-time): no public source
+ * gives durations. They rest on what the work is — an apt index refresh, a Docker install of
+ * about a hundred megabytes of packages, an image pull — on a 1 GB droplet.
  */
 export const REALISTIC_TIMING: TimingProfile = {
   apiLatencyMs: 120,
@@ -15,4 +19,10 @@ export const REALISTIC_TIMING: TimingProfile = {
   appBuildMs: 60_000,
   appDeployMs: 30_000,
   registryGcMs: 20_000,
+  cloudInitStartMs: 10_000,
+  packageIndexMs: 15_000,
+  packageUpgradeMs: 180_000,
+  dockerInstallMs: 90_000,
+  imagePullMs: 20_000,
+  containerStartMs: 3_000,
 };

@@ -84,6 +84,23 @@ export interface TimingProfile {
   /** Pending phases before build and before deploy. */
   appPendingMs: number;
   registryGcMs: number;
+  /*
+   * cloud-init on a droplet's first boot (emulator/resources/droplets/first-boot.ts): the droplet is
+   * `active` and answers SSH first; the container its user_data starts answers HTTP only once the
+   * work the user_data asks for is done.
+   */
+  /** From `active` to cloud-init's final stage, where runcmd and user scripts run. */
+  cloudInitStartMs: number;
+  /** Refreshing the package index (`package_update`, `apt-get update`). */
+  packageIndexMs: number;
+  /** Upgrading the image's packages (`package_upgrade`). */
+  packageUpgradeMs: number;
+  /** Installing Docker on an image without it (apt `docker.io`, get.docker.com, …). */
+  dockerInstallMs: number;
+  /** Pulling the container image (after the registry login it needs). */
+  imagePullMs: number;
+  /** From `docker run` to the container answering on its published port. */
+  containerStartMs: number;
 }
 
 export interface EmulatorModule {

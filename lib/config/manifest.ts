@@ -60,6 +60,8 @@ export interface Deployment {
   droplets?: DropletsSection & { region: DropletRegion };
   domain?: EnvironmentConfig['domain'];
   firewall?: EnvironmentConfig['firewall'];
+  /** The port exec reaches the droplets' SSH on (DO_SSH_PORT); firewall warnings check it is open. */
+  sshPort?: number;
 }
 
 const overrideSchema = z
@@ -224,7 +226,7 @@ export function loadManifest(file: string, env: Record<string, string | undefine
 export function resolveDeployment(
   manifest: Manifest,
   environment: string,
-  env: { region?: DropletRegion | undefined } = {},
+  env: { region?: DropletRegion | undefined; ssh?: { port: number } } = {},
 ): Deployment {
   const config = manifest.environments[environment];
   if (!config) {
@@ -263,5 +265,6 @@ export function resolveDeployment(
     ...(droplets && { droplets: { ...droplets, region: droplets.region ?? region } }),
     ...(config.domain && { domain: config.domain }),
     ...(config.firewall && { firewall: config.firewall }),
+    ...(env.ssh && { sshPort: env.ssh.port }),
   };
 }

@@ -43,6 +43,13 @@ export interface Tuning {
   /** First poll interval of a wait, and the most it backs off to. */
   pollInitialMs: number;
   pollMaxMs: number;
+  /** How long one probe of a droplet's health URL waits for an answer (default 2 s; verification 5 s). */
+  probeTimeoutMs?: number;
+  /**
+   * How long a droplet may take, once active, before its health URL must answer: cloud-init
+   * installing Docker and pulling the image (default 10 minutes).
+   */
+  serviceStartMs?: number;
 }
 
 export const DEFAULT_TUNING: Tuning = { pollInitialMs: 1000, pollMaxMs: 5000 };

@@ -22,8 +22,8 @@ const DOMAIN = 'staging.base2.example.com';
 const DROPLET_COUNT = 2;
 /** An address no droplet of the emulator ever has (TEST-NET-3). */
 export const STRAY_ADDRESS = '203.0.113.9';
-/** The inbound ports deployment.yml opens. */
-const MANIFEST_PORTS = ['22', '80'];
+/** The inbound ports deployment.yml opens: SSH and HTTP, where the emulator's droplets answer them. */
+const manifestPorts = (h: Harness) => [String(h.t.emu.sshPort), String(h.t.emu.httpPort)].sort();
 
 async function api(h: Harness, method: string, path: string, body?: unknown): Promise<unknown> {
   const response = await h.t.fetch(`${h.t.emu.apiUrl}${path}`, {
@@ -38,7 +38,7 @@ async function api(h: Harness, method: string, path: string, body?: unknown): Pr
 
 /**
  * One droplet deleted and its apex record with it, the kept droplet's apex record pointed at a stray
- * address, port 80 closed.
+ * address, the SSH port closed (closing the health port would also drop maintain's health checks).
  */
 export async function driftByHand(h: Harness): Promise<void> {
   const s = await snapshot(h.t, SLUG);
@@ -61,7 +61,9 @@ export async function driftByHand(h: Harness): Promise<void> {
   const firewall = s.firewalls[0];
   if (!firewall) throw new Error(`no firewall of ${SLUG}`);
   await api(h, 'DELETE', `/v2/firewalls/${firewall.id}/rules`, {
-    inbound_rules: [{ protocol: 'tcp', ports: '80', sources: { addresses: ['0.0.0.0/0'] } }],
+    inbound_rules: [
+      { protocol: 'tcp', ports: String(h.t.emu.sshPort), sources: { addresses: ['0.0.0.0/0'] } },
+    ],
   });
   await h.clearRequests();
 }
@@ -117,7 +119,7 @@ export async function expectRepaired(h: Harness): Promise<void> {
       .map((d) => d.ip ?? '')
       .sort(),
   );
-  expect(await firewallPorts(h), 'firewall inbound ports').toEqual(MANIFEST_PORTS);
+  expect(await firewallPorts(h), 'firewall inbound ports').toEqual(manifestPorts(h));
   expect(liveLocks(s, h.clock.now()), 'a lock still held').toEqual([]);
 }
 

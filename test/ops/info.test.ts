@@ -136,7 +136,10 @@ describe('info on a deployed account', () => {
     expect(r.firewalls).toEqual([
       expect.objectContaining({ name: 'base2-staging-fw', owner: 'base2-staging', tags: ['base2-staging'] }),
     ]);
-    expect(r.firewalls[0]?.inbound).toEqual(['tcp 22 ← 0.0.0.0/0', 'tcp 80 ← 0.0.0.0/0']);
+    // The fixture opens the ports the emulator's droplets answer on (DO_SSH_PORT, DO_HTTP_PORT).
+    expect([...(r.firewalls[0]?.inbound ?? [])].sort()).toEqual(
+      [`tcp ${t.emu.sshPort} ← 0.0.0.0/0`, `tcp ${t.emu.httpPort} ← 0.0.0.0/0`].sort(),
+    );
     expect(r.ssh_keys).toEqual([
       expect.objectContaining({ name: 'base2-staging-key', owner: 'base2-staging' }),
     ]);

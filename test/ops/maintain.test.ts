@@ -107,18 +107,20 @@ describe('maintain', () => {
   });
 
   it('restores a firewall rule removed by hand', async () => {
+    // The SSH rule: without the health port's, the firewall would drop the health checks too.
+    const [ssh, http] = [String(t.emu.sshPort), String(t.emu.httpPort)];
     const fw = await firewall();
     await api('DELETE', `/v2/firewalls/${fw.id}/rules`, {
-      inbound_rules: [{ protocol: 'tcp', ports: '80', sources: { addresses: ['0.0.0.0/0'] } }],
+      inbound_rules: [{ protocol: 'tcp', ports: ssh, sources: { addresses: ['0.0.0.0/0'] } }],
     });
-    expect((await firewall()).inbound_rules.map((r) => r.ports)).toEqual(['22']);
+    expect((await firewall()).inbound_rules.map((r) => r.ports)).toEqual([http]);
     const report = await maintain();
     expect(report.status, JSON.stringify(report.result, null, 1)).toBe('succeeded');
     expect(report.result.drift).toEqual([
       expect.objectContaining({ kind: 'firewall', action: 'update', treatment: 'repair' }),
     ]);
-    expect(report.result.drift[0]?.what).toContain('+inbound tcp 80');
-    expect((await firewall()).inbound_rules.map((r) => r.ports).sort()).toEqual(['22', '80']);
+    expect(report.result.drift[0]?.what).toContain(`+inbound tcp ${ssh}`);
+    expect((await firewall()).inbound_rules.map((r) => r.ports).sort()).toEqual([ssh, http].sort());
     expect(report.result.remaining).toEqual([]);
   });
 
@@ -146,7 +148,9 @@ describe('maintain', () => {
     await api('DELETE', `/v2/domains/${DOMAIN}/records/${cname.id}`);
     const fw = await firewall();
     await api('DELETE', `/v2/firewalls/${fw.id}/rules`, {
-      inbound_rules: [{ protocol: 'tcp', ports: '22', sources: { addresses: ['0.0.0.0/0'] } }],
+      inbound_rules: [
+        { protocol: 'tcp', ports: String(t.emu.sshPort), sources: { addresses: ['0.0.0.0/0'] } },
+      ],
     });
     await t.admin('DELETE', '/_emulator/requests');
     const report = await maintain({ report_only: true });
@@ -199,7 +203,9 @@ describe('maintain', () => {
   it('reports a repair DigitalOcean refuses as one clear failure, and gives the lock back', async () => {
     const fw = await firewall();
     await api('DELETE', `/v2/firewalls/${fw.id}/rules`, {
-      inbound_rules: [{ protocol: 'tcp', ports: '80', sources: { addresses: ['0.0.0.0/0'] } }],
+      inbound_rules: [
+        { protocol: 'tcp', ports: String(t.emu.sshPort), sources: { addresses: ['0.0.0.0/0'] } },
+      ],
     });
     await t.admin('POST', '/_emulator/faults', {
       method: 'PUT',

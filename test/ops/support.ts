@@ -1,7 +1,7 @@
 import { type Clock, systemClock } from '../../lib/clock.js';
 import { RateBudget } from '../../lib/do/index.js';
 import { runOperation } from '../../lib/ops/run.js';
-import type { AnyOperation, OpReport } from '../../lib/ops/types.js';
+import type { AnyOperation, OpReport, Tuning } from '../../lib/ops/types.js';
 import type { TestEmulator } from '../support/emulator.js';
 import { ROOT } from '../support/op-context.js';
 
@@ -28,7 +28,7 @@ export async function runOp<R = unknown>(
   t: TestEmulator,
   operation: AnyOperation,
   input: Record<string, unknown>,
-  options: { timeoutMs?: number; env?: Record<string, string>; clock?: Clock } = {},
+  options: { timeoutMs?: number; env?: Record<string, string>; clock?: Clock; tuning?: Partial<Tuning> } = {},
 ): Promise<RunResult<R>> {
   const logs: string[] = [];
   const report = await runOperation(operation, input, {
@@ -38,7 +38,7 @@ export async function runOp<R = unknown>(
     random: Math.random,
     logSink: (line) => logs.push(line),
     timeoutMs: options.timeoutMs ?? 60_000,
-    tuning: { pollInitialMs: 20, pollMaxMs: 100 },
+    tuning: { pollInitialMs: 20, pollMaxMs: 100, ...options.tuning },
     // Each test's emulator runs its own sped-up clock: a budget per call, not the process's shared one.
     budget: new RateBudget({ clock: systemClock }),
   });

@@ -50,11 +50,13 @@ describe('cloud-init', () => {
     expect(isDocrImage('nginx:1.27')).toBe(false);
   });
 
-  it('installs Docker, writes the env file and the registry login, runs the container, then drops the login', () => {
+  it('installs Docker only where the image has none, writes the env file and the registry login, runs the container, then drops the login', () => {
     const text = renderCloudInit(spec, 'Y3JlZDpjcmVk');
     expect(text.startsWith('#cloud-config\n')).toBe(true);
     const config = read(text);
-    expect(config.packages).toEqual(['docker.io']);
+    // No package_update or packages: on a Docker-ready image cloud-init touches no package.
+    expect(config.packages).toBeUndefined();
+    expect(config.package_update).toBeUndefined();
     expect(config.write_files).toEqual([
       {
         path: '/etc/base2-do/base2-staging.env',
@@ -68,6 +70,11 @@ describe('cloud-init', () => {
       },
     ]);
     expect(config.runcmd).toEqual([
+      [
+        'sh',
+        '-c',
+        'command -v docker >/dev/null 2>&1 || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y docker.io)',
+      ],
       ['systemctl', 'enable', '--now', 'docker'],
       [
         'docker',
@@ -95,13 +102,13 @@ describe('cloud-init', () => {
   it('leaves out the login for images outside DOCR and the env file when there is no env', () => {
     const config = read(renderCloudInit({ ...spec, image: 'nginx:1.27', registryLogin: false, env: [] }));
     expect(config.write_files).toBeUndefined();
-    expect(config.runcmd).toHaveLength(2);
-    expect(config.runcmd[1]).not.toContain('--env-file');
+    expect(config.runcmd).toHaveLength(3);
+    expect(config.runcmd[2]).not.toContain('--env-file');
   });
 
   it('quotes what YAML 1.1 would misread (80:30 is a base-60 number there)', () => {
     const config = read(renderCloudInit({ ...spec, hostPort: 80, containerPort: 30 }));
-    expect(config.runcmd[1]).toContain('80:30');
+    expect(config.runcmd[2]).toContain('80:30');
   });
 
   it('refuses env values of more than one line, naming them', () => {

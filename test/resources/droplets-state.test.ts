@@ -14,7 +14,7 @@ import { expandCreateRequest, flattenDroplet } from '../../lib/resources/droplet
 import { splitDroplets } from '../../lib/resources/droplets/read.js';
 import { bootReadiness } from '../../lib/resources/droplets/readiness.js';
 import { nextResizeAction } from '../../lib/resources/droplets/resize.js';
-import { digestCheck } from '../../lib/resources/droplets/verify.js';
+import { generationDetail } from '../../lib/resources/droplets/verify.js';
 import { ROOT } from '../support/op-context.js';
 
 /** The sample deployment.yml resolved for staging, with `droplets` changed as given. */
@@ -106,19 +106,17 @@ describe('read, facts, readiness, verify (pure parts)', () => {
     expect(nextResizeAction({ status: 'active', size: 'b' }, 'b')).toBeUndefined();
   });
 
-  it('compares the reported user_data digest with what was sent', () => {
+  it('says what a droplet runs from its name alone: the generation digests image, region and the credential-free cloud-init', () => {
     const docr = desired();
-    expect(digestCheck(docr, 'abc', 'abc').ok).toBe(true);
-    expect(digestCheck(docr, 'abc', 'def').ok).toBe(false);
-    expect(digestCheck(docr, undefined, 'abc').ok).toBe(false);
-    expect(digestCheck(docr, 'abc', undefined)).toMatchObject({
-      ok: true,
-      detail: expect.stringContaining('generation'),
-    });
+    const detail = generationDetail(docr, docr.names[0]!);
+    expect(detail).toContain(`generation ${docr.generation}`);
+    expect(detail).toContain(docr.userData.sha256.slice(0, 12));
+    expect(detail).toContain('the cloud-init this tool writes');
+    const own = desired({ user_data: '#!/bin/sh\n' });
+    expect(generationDetail(own, own.names[0]!)).toContain("the manifest's user_data");
+    // Another cloud-init template is another generation, hence another name.
     const container = { ...sampleDeployment().droplets!.container, image: 'nginx:1.27' };
-    const plain = desired({ container });
-    expect(digestCheck(plain, plain.userData.sha256, undefined).ok).toBe(true);
-    expect(digestCheck(desired({ user_data: '#!/bin/sh\n' }), undefined, undefined).ok).toBe(true);
+    expect(desired({ container }).generation).not.toBe(docr.generation);
   });
 });
 
@@ -131,7 +129,7 @@ describe('expand and flatten', () => {
       names: ['a', 'b'],
       region: 'nyc3',
       size: 's-1vcpu-1gb',
-      image: 'debian-12-x64',
+      image: 'docker-20-04',
       sshKeys: [d.sshKeyFingerprint],
       tags: ['base2-staging', OWNER_TAG],
       userData: 'user data',

@@ -30,6 +30,7 @@ beforeEach(async () => {
   tc = testContext(t);
   // What the orchestrator does first: the registry (the image is in DOCR) and the SSH key.
   await t.dots.v2.registry.post({ name: 'base2', subscriptionTierSlug: 'basic', region: 'nyc3' });
+  await t.admin('POST', '/_emulator/registry/images', { repository: 'base2', tag: 'latest' });
   const d = tc.deployment();
   const keys = sshKeyModule.plan(sshKeyModule.desired(d, NO_FACTS), await sshKeyModule.read(tc.ctx, d));
   await sshKeyModule.apply(tc.ctx, d, keys);
@@ -92,7 +93,9 @@ describe('droplets against the emulator', () => {
     }
     const checks = await m.verify(tc.ctx, d, desired);
     expect(checks.map((c) => [c.name, c.ok])).toEqual(desired.names.map((n) => [n, true]));
-    expect(checks[0]?.detail).toContain('user_data digest matches');
+    expect(checks[0]?.detail).toContain(
+      `answered 200; runs generation ${desired.generation}, read from its name`,
+    );
     expect(m.facts!(await m.read(tc.ctx, d)).dropletIpv4).toHaveLength(2);
 
     await t.admin('DELETE', '/_emulator/requests');
@@ -167,7 +170,8 @@ describe('droplets against the emulator', () => {
       [...oldNames, ...desiredOf(changed).names].sort(),
     );
 
-    await t.admin('POST', '/_emulator/clock', { advance_ms: 60_000 });
+    // The boot, then cloud-init installing Docker on Ubuntu and starting the container.
+    await t.admin('POST', '/_emulator/clock', { advance_ms: 200_000 });
     expect(await settle(changed)).toEqual({ state: 'ready' });
     const later = await planOf(changed);
     const retired = await m.apply(
@@ -247,20 +251,33 @@ describe('droplets against the emulator', () => {
     expect(m.destroy(await m.read(tc.ctx, d))).toEqual([]);
   });
 
-  it('fails verification when a droplet runs other user_data than the cloud-init the tool writes', async () => {
-    // An image outside DOCR: no credential, so the whole user_data is known in advance.
+  it('waits while cloud-init runs, and fails a droplet whose container never answers once cloud-init should be done', async () => {
+    // A droplet of our name whose user_data starts nothing: its health port refuses connections.
     const d = staging({ count: 1, container: { ...staging().droplets!.container, image: 'nginx:1.27' } });
     const [name] = desiredOf(d).names;
     await createDroplet({ name, tags: [SLUG, OWNER_TAG], userData: '#cloud-config\n{}\n' });
-    await settle(d);
-    const [check] = await m.verify(tc.ctx, d, desiredOf(d));
-    expect(check?.ok).toBe(false);
-    expect(check?.detail).toMatch(/answered 200; runs user_data with digest [0-9a-f]{64}, not the/);
+    tc.ctx.tuning.serviceStartMs = 1_500;
+    const state = await settle(d);
+    expect(state).toMatchObject({
+      state: 'failed',
+      detail: expect.stringMatching(
+        /still does not answer \d+ s after the droplet became active .*nothing listens on the port.*cloud-init-output\.log/,
+      ),
+    });
+    expect(
+      tc.progress.some((p) =>
+        /waiting for .* to answer on \d+\/healthz \(cloud-init installs Docker/.test(p.detail ?? ''),
+      ),
+    ).toBe(true);
 
     await m.apply(tc.ctx, d, m.destroy(await m.read(tc.ctx, d)));
+    tc.ctx.tuning.serviceStartMs = undefined;
     await applyNow(d);
-    await settle(d);
+    expect(await settle(d)).toEqual({ state: 'ready' });
     const [fresh] = await m.verify(tc.ctx, d, desiredOf(d));
-    expect(fresh).toMatchObject({ ok: true, detail: expect.stringContaining('user_data digest matches') });
+    expect(fresh).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining('answered 200; runs generation'),
+    });
   });
 });

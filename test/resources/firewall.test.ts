@@ -49,7 +49,10 @@ describe('firewall against the emulator', () => {
     ]);
     const [fw] = await firewalls();
     expect(fw).toMatchObject({ name: 'base2-staging-fw', tags: ['base2-staging'], dropletIds: [] });
-    expect(fw?.inboundRules?.map((r) => r.ports).sort()).toEqual(['22', '443', '80']);
+    // deployment.yml names the ports the emulator's droplets answer on (DO_SSH_PORT, DO_HTTP_PORT).
+    expect(fw?.inboundRules?.map((r) => r.ports).sort()).toEqual(
+      [String(t.emu.sshPort), String(t.emu.httpPort), '443'].sort(),
+    );
     expect(fw?.outboundRules?.map((r) => [r.protocol, r.ports])).toEqual(
       expect.arrayContaining([
         ['tcp', '0'],
@@ -128,7 +131,7 @@ describe('firewall against the emulator', () => {
     const [step] = firewallModule.plan(firewallModule.desired(changed, NO_FACTS), actual);
     expect(step).toMatchObject({ action: 'update' });
     expect(step?.reason).toContain('+inbound tcp 8080 ← 10.0.0.0/8');
-    expect(step?.reason).toContain('-inbound tcp 22');
+    expect(step?.reason).toContain(`-inbound tcp ${t.emu.sshPort}`);
     expect(await converge(changed)).toMatchObject([{ action: 'update', outcome: 'ok' }]);
     expect((await mutating()).map((r) => r.method)).toEqual(['PUT']);
     const [fw] = await firewalls();

@@ -24,6 +24,21 @@ export interface ImageSpec {
   sizeGigabytes: number;
   createdAt: string;
   description: string;
+  /** What is on the image before user_data runs (not shown in the API; cloud-init relies on it). */
+  software: ImageSoftware;
+}
+
+export interface ImageSoftware {
+  /** The package manager cloud-init's `packages` and user scripts would use. */
+  packageManager: 'apt' | 'dnf';
+  /** Docker is installed and enabled (the Docker 1-Click). */
+  docker: boolean;
+  /**
+   * A host firewall enabled at first boot that drops what it does not allow: the Docker 1-Click
+   * turns on UFW allowing only SSH and Docker's API ports, so its HTTP port gives no answer at
+   * all until a container publishes it (Docker's own rules come before UFW's).
+   */
+  hostFirewall: boolean;
 }
 
 const REGION_NAMES: Record<string, string> = {
@@ -66,7 +81,12 @@ export const IMAGES: readonly ImageSpec[] = [
   image(168_740_003, 'ubuntu-22-04-x64', '22.04 (LTS) x64', 'Ubuntu', 'base', 7, 2.36),
   image(168_740_004, 'fedora-40-x64', '40 x64', 'Fedora', 'base', 7, 1.2),
   image(168_740_005, 'rockylinux-9-x64', '9 x64', 'Rocky Linux', 'base', 10, 1.45),
-  image(168_740_006, 'docker-20-04', 'Docker on Ubuntu 20.04', 'Ubuntu', 'snapshot', 10, 3.74),
+  // DigitalOcean's Docker 1-Click (Marketplace), built from Ubuntu 20.04 on a 25 GB droplet
+  // (digitalocean/droplet-1-clicks: docker-20-04/template.json): Docker CE, Compose, UFW.
+  image(168_740_006, 'docker-20-04', 'Docker on Ubuntu 20.04', 'Ubuntu', 'snapshot', 25, 3.74, {
+    docker: true,
+    hostFirewall: true,
+  }),
 ];
 
 export function findRegion(slug: string): { slug: string; available: boolean } | undefined {
@@ -155,8 +175,10 @@ function image(
   type: ImageSpec['type'],
   minDiskSize: number,
   sizeGigabytes: number,
+  extra: Partial<ImageSoftware> = {},
 ): ImageSpec {
   const description = type === 'base' ? `${distribution} ${name}` : `${name} (Marketplace)`;
+  const apt = distribution === 'Debian' || distribution === 'Ubuntu';
   return {
     id,
     slug,
@@ -167,5 +189,6 @@ function image(
     sizeGigabytes,
     createdAt: '2024-06-12T14:05:41Z',
     description,
+    software: { packageManager: apt ? 'apt' : 'dnf', docker: false, hostFirewall: false, ...extra },
   };
 }

@@ -7,6 +7,7 @@ import type { TagRegistry } from '../tags.js';
 import { ipv6Address, PrivateAddresses } from './addresses.js';
 import { regionJson } from './catalog.js';
 import type { CreateRequest } from './create-request.js';
+import { machineFacts } from './machine.js';
 import { type DropletRecord, type DropletStatus, dropletJson, dropletStatus } from './model.js';
 
 /** Actions during which the machine is down even though the droplet stays `active`. */
@@ -68,8 +69,8 @@ export class DropletStore {
       name: d.name,
       serving,
       authorizedKeys: d.authorizedKeys,
-      userData: d.userData,
       createdAt: d.createdAt,
+      ...machineFacts(this.core, d, serving),
     };
   }
 

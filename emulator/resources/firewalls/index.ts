@@ -10,6 +10,7 @@ import {
   parseFirewall,
   tagList,
 } from './firewall-body.js';
+import { admits, type FirewallsGate } from './inbound.js';
 import { integers, isObject, parseRules, type Rule, ruleJson, sameRule } from './rules.js';
 
 interface PendingChange {
@@ -32,6 +33,8 @@ interface Firewall extends FirewallSpec {
  * time (`timing.actionMs`), then `succeeded`. Droplets are checked through the `droplets` service and
  * tags created through the `tags` service when those modules are present; droplets that no longer
  * exist drop out of `droplet_ids`. Validation errors are 400s, as the spec declares for firewalls.
+ * The droplet hosts apply the inbound rules to their SSH and HTTP listeners (inbound.ts), from the
+ * moment a change is stored: the emulator does not keep the old rules for the `waiting` window.
  */
 export const firewallsModule: EmulatorModule = {
   name: 'firewalls',
@@ -217,6 +220,11 @@ export const firewallsModule: EmulatorModule = {
       }
       return true;
     });
+
+    const gate: FirewallsGate = {
+      admits: (droplet, port, source) => admits([...firewalls.values()], droplet, port, source),
+    };
+    core.services.set('firewalls', gate);
 
     core.state('firewalls', {
       dump: () => [...firewalls.values()].map(view),

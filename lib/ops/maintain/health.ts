@@ -15,6 +15,7 @@ import {
   dropletsModule,
   parseDropletName,
 } from '../../resources/droplets/index.js';
+import { mayStillStart } from '../../resources/droplets/readiness.js';
 import type { Check, Readiness } from '../../resources/types.js';
 import { waitFor } from '../../resources/wait.js';
 import type { KindPlan, World } from '../converge.js';
@@ -102,8 +103,8 @@ export async function healthChecks(
 }
 
 /**
- * Droplets of the deployment's generation still booting (re-created by an earlier run, or by a
- * deploy) are waited for, within the deadline, before they are judged: undefined when none boots,
+ * Droplets of the deployment's generation still booting or still in cloud-init (re-created by an
+ * earlier run, or by a deploy) are waited for, within the deadline, before they are judged: undefined when none boots,
  * else how the wait ended (what was read before it is stale then).
  */
 export async function bootWait(
@@ -115,7 +116,9 @@ export async function bootWait(
   const desired = desiredOf<DesiredDroplets>(plans, 'droplet');
   const owned = (world.droplet as ActualDroplets | undefined)?.owned ?? [];
   if (!desired || !dropletsModule.readiness) return undefined;
-  const booting = generationDroplets(owned, desired.slug, desired.generation).some((d) => d.status === 'new');
+  const own = generationDroplets(owned, desired.slug, desired.generation);
+  // Active is not serving yet: cloud-init still installs Docker and pulls the image.
+  const booting = own.some((d) => d.status === 'new') || (await mayStillStart(ctx, desired, own));
   if (!booting) return undefined;
   const started = ctx.clock.now();
   const state = await waitFor(ctx, 'waiting for droplets to boot', () =>

@@ -1,8 +1,10 @@
 /**
- * The cloud-init the tool writes when the manifest gives no user_data: install Docker (apt:
- * Debian and Ubuntu images), log in to DigitalOcean's registry when the image lives there, run
- * the container. Rendered deterministically, so its digest names the droplet generation; only the
- * registry credential varies, and it is left out of that digest (a placeholder stands in).
+ * The cloud-init the tool writes when the manifest gives no user_data: install Docker with apt
+ * where the image has none (a Docker-ready image such as DigitalOcean's Docker 1-Click skips it,
+ * the longest part of a first boot), log in to DigitalOcean's registry when the image lives
+ * there, run the container. Rendered deterministically, so its digest names the droplet
+ * generation; only the registry credential varies, and it is left out of that digest (a
+ * placeholder stands in).
  */
 import { Document, isSeq } from 'yaml';
 import type { Deployment } from '../../config/manifest.js';
@@ -14,6 +16,12 @@ export const MAX_USER_DATA_BYTES = 64 * 1024;
 /** Stands in for the credential in the digested template; never sent. */
 export const CREDENTIAL_PLACEHOLDER = '<read-only registry credential>';
 const DOCKER_CONFIG = '/root/.docker/config.json';
+/**
+ * Checked on the droplet rather than decided from the image slug: it holds on any image, whatever
+ * its name, and an image that gains Docker needs no new rule here.
+ */
+const INSTALL_DOCKER_IF_MISSING =
+  'command -v docker >/dev/null 2>&1 || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y docker.io)';
 
 export interface CloudInitSpec {
   /** The container's name on the droplet: the deployment slug. */
@@ -96,10 +104,9 @@ export function renderCloudInit(spec: CloudInitSpec, registryAuth?: string): str
     spec.image,
   ];
   const config = {
-    package_update: true,
-    packages: ['docker.io'],
     ...(files.length > 0 ? { write_files: files } : {}),
     runcmd: [
+      ['sh', '-c', INSTALL_DOCKER_IF_MISSING],
       ['systemctl', 'enable', '--now', 'docker'],
       run,
       ...(spec.registryLogin ? [['rm', '-f', DOCKER_CONFIG]] : []),

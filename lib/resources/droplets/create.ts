@@ -5,12 +5,10 @@ import { mutate } from '../mutate.js';
 import { settleAll } from '../settle.js';
 import type { AppliedStep } from '../types.js';
 import { renderCloudInit } from './cloud-init.js';
-import { sha256 } from './desired.js';
 import { type CreatePayload, type DropletState, expandCreateRequest, flattenDroplet } from './model.js';
 import { type DropletStep, oldestByName } from './plan.js';
 import { listOwned } from './read.js';
 import { registryCredential } from './registry-credential.js';
-import { rememberSentUserData } from './sent-user-data.js';
 
 /** DigitalOcean creates at most ten droplets per request (`names`). */
 export const MAX_NAMES_PER_CREATE = 10;
@@ -67,11 +65,9 @@ async function createBatch(ctx: OpContext, slug: string, batch: Batch): Promise<
     clock: ctx.clock,
     settleMs: ctx.tuning.pollInitialMs * 2,
   });
-  const digest = sha256(batch.userData);
   return batch.names.map((name): AppliedStep => {
     const d = resource.get(name);
     const existed = preexisting?.has(name) === true;
-    if (d && !existed) rememberSentUserData(ctx, d.id, digest);
     return {
       kind: 'droplet',
       action: 'create',

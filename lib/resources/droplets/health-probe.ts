@@ -5,6 +5,11 @@
  */
 import { request } from 'node:http';
 
+/** No answer at all within the time allowed: what a firewall that drops traffic looks like. */
+export class NoAnswer extends Error {
+  override readonly name = 'NoAnswer';
+}
+
 export interface HealthAnswer {
   status: number;
   body: string;
@@ -26,7 +31,7 @@ export function probeHealth(url: string, timeoutMs: number, signal?: AbortSignal
       timeout: timeoutMs,
       ...(signal ? { signal } : {}),
     });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('timeout', () => req.destroy(new NoAnswer(`no answer within ${timeoutMs} ms`)));
     req.on('error', reject);
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
@@ -47,19 +52,18 @@ export function probeHealth(url: string, timeoutMs: number, signal?: AbortSignal
   });
 }
 
+/**
+ * The droplet said nothing, not even a refusal: its traffic is dropped (a cloud firewall, or a
+ * host firewall before the container publishes the port) or it is unreachable. A refused or reset
+ * connection, by contrast, comes from a machine that is up with nothing listening yet.
+ */
+export function isSilence(error: unknown): boolean {
+  return error instanceof NoAnswer || (error as { code?: unknown }).code === 'ETIMEDOUT';
+}
+
 /** Why a probe failed, in a few words (ECONNREFUSED, a timeout, …). */
 export function probeFailure(error: unknown): string {
   const code = (error as { code?: unknown }).code;
   const message = error instanceof Error ? error.message : String(error);
   return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
-}
-
-/** The `user_data_sha256` a status page reports as JSON, or undefined. */
-export function reportedUserDataSha256(body: string): string | undefined {
-  try {
-    const value = (JSON.parse(body) as { user_data_sha256?: unknown }).user_data_sha256;
-    return typeof value === 'string' ? value : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -58,6 +58,6 @@ export const dropletsModule: ResourceModule<DesiredDroplets, ActualDroplets> = {
   destroy: destroyDroplets,
   warnings: dropletWarnings,
   facts: dropletFacts,
-  readiness: (ctx, _deployment, desired) => dropletsReadiness(ctx, desired),
-  verify: (ctx, _deployment, desired) => verifyDroplets(ctx, desired),
+  readiness: (ctx, deployment, desired) => dropletsReadiness(ctx, desired, deployment),
+  verify: (ctx, deployment, desired) => verifyDroplets(ctx, desired, deployment),
 };

@@ -24,7 +24,7 @@ async function answers(ctx: OpContext, d: DropletState, health: Health): Promise
   try {
     await probeHealth(
       healthUrl(d.publicIpv4!, health.port, health.path),
-      PROBE_TIMEOUT_MS,
+      ctx.tuning.probeTimeoutMs ?? PROBE_TIMEOUT_MS,
       ctx.deadline.signal,
     );
     return true;

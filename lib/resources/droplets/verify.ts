@@ -1,49 +1,39 @@
 /**
- * Verification reads again and asks each droplet itself: active, its health URL answers 2xx, and
- * — when the tool wrote the cloud-init — the page reports the SHA-256 of the user_data we sent
- * (`user_data_sha256` in a JSON body). The emulator's status page does; a real Base2 droplet must
- * serve the same field on its health path for this check to pass.
+ * Verification reads again and asks each droplet itself: active, with the addresses DNS needs,
+ * and its health URL answering 2xx — all an application owes; the body is not read. What a
+ * droplet runs is known from what the tool can read without its help: the generation in its
+ * name digests the image, region, SSH key and the user_data it was created with (for the
+ * cloud-init the tool writes, the template without the one-time registry credential), and
+ * DigitalOcean never changes a droplet's user_data.
  */
+import type { Deployment } from '../../config/manifest.js';
 import type { OpContext } from '../../ops/types.js';
+import { describeClosed, portExposure } from '../firewall/exposure.js';
 import type { Check } from '../types.js';
-import { healthUrl, probeFailure, probeHealth, reportedUserDataSha256 } from './health-probe.js';
+import { healthUrl, isSilence, probeFailure, probeHealth } from './health-probe.js';
 import type { DesiredDroplets, DropletState } from './model.js';
+import { parseDropletName } from './names.js';
 import { oldestByName } from './plan.js';
 import { listOwned } from './read.js';
-import { sentUserDataSha256 } from './sent-user-data.js';
 
 const PROBE_TIMEOUT_MS = 5_000;
 
 const check = (name: string, ok: boolean, detail: string): Check => ({ kind: 'droplet', name, ok, detail });
 
-/** Pure: what the page's digest says, given what we know we sent. */
-export function digestCheck(
-  desired: DesiredDroplets,
-  reported: string | undefined,
-  sent: string | undefined,
-): { ok: boolean; detail: string } {
-  if (desired.userData.source !== 'tool') return { ok: true, detail: 'user_data is the manifest’s own' };
-  if (reported === undefined) {
-    return {
-      ok: false,
-      detail: 'the health page does not report user_data_sha256 (JSON), so its cloud-init cannot be checked',
-    };
-  }
-  const expected = desired.userData.spec.registryLogin ? sent : desired.userData.sha256;
-  if (expected === undefined) {
-    return {
-      ok: true,
-      detail: `user_data holds a one-time registry credential sent by an earlier run, so its digest is not compared; generation ${desired.generation} in the name identifies its template`,
-    };
-  }
-  return reported === expected
-    ? { ok: true, detail: 'user_data digest matches' }
-    : { ok: false, detail: `runs user_data with digest ${reported}, not the ${expected} sent` };
+/** Pure: what the name says the droplet runs, in words for the check's detail. */
+export function generationDetail(desired: DesiredDroplets, name: string): string {
+  const generation = parseDropletName(name, desired.slug)?.generation ?? 'unknown';
+  const made =
+    desired.userData.source === 'tool'
+      ? `the cloud-init this tool writes (template sha256 ${desired.userData.sha256.slice(0, 12)}…, without the registry credential)`
+      : `the manifest's user_data (sha256 ${desired.userData.sha256.slice(0, 12)}…)`;
+  return `generation ${generation}, read from its name: ${desired.image} in ${desired.region} with ${made}`;
 }
 
 async function verifyOne(
   ctx: OpContext,
   desired: DesiredDroplets,
+  deployment: Pick<Deployment, 'slug' | 'firewall'> | undefined,
   name: string,
   d: DropletState | undefined,
 ) {
@@ -53,20 +43,30 @@ async function verifyOne(
   if (desired.ipv6 && !d.publicIpv6)
     return check(name, false, 'has no public IPv6 address, which DNS points at: run deploy again');
   const url = healthUrl(d.publicIpv4, desired.health.port, desired.health.path);
-  let answer: Awaited<ReturnType<typeof probeHealth>>;
+  let status: number;
   try {
-    answer = await probeHealth(url, PROBE_TIMEOUT_MS, ctx.deadline.signal);
+    status = (await probeHealth(url, ctx.tuning.probeTimeoutMs ?? PROBE_TIMEOUT_MS, ctx.deadline.signal))
+      .status;
   } catch (error) {
-    return check(name, false, `${url} did not answer: ${probeFailure(error)}`);
+    const exposure = deployment ? portExposure(deployment, desired.health.port) : ({ open: true } as const);
+    const firewall =
+      isSilence(error) && !exposure.open
+        ? `; ${describeClosed(exposure)}, and this tool cannot know its own address: open the port to 0.0.0.0/0 in firewall.inbound, or run it from an admitted address`
+        : '';
+    return check(name, false, `${url} did not answer: ${probeFailure(error)}${firewall}`);
   }
-  if (answer.status < 200 || answer.status > 299)
-    return check(name, false, `${url} answered ${answer.status}`);
-  const digest = digestCheck(desired, reportedUserDataSha256(answer.body), sentUserDataSha256(ctx, d.id));
-  return check(name, digest.ok, `${url} answered ${answer.status}; ${digest.detail}`);
+  if (status < 200 || status > 299) return check(name, false, `${url} answered ${status}`);
+  return check(name, true, `${url} answered ${status}; runs ${generationDetail(desired, name)}`);
 }
 
-export async function verifyDroplets(ctx: OpContext, desired: DesiredDroplets): Promise<Check[]> {
+export async function verifyDroplets(
+  ctx: OpContext,
+  desired: DesiredDroplets,
+  deployment?: Pick<Deployment, 'slug' | 'firewall'>,
+): Promise<Check[]> {
   if (desired.names.length === 0) return [];
   const byName = oldestByName(await listOwned(ctx, desired.slug));
-  return Promise.all(desired.names.map((name) => verifyOne(ctx, desired, name, byName.get(name))));
+  return Promise.all(
+    desired.names.map((name) => verifyOne(ctx, desired, deployment, name, byName.get(name))),
+  );
 }

@@ -35,8 +35,11 @@ function ipv6Blocked(deployment: Deployment): string[] {
   ];
 }
 
-/** Images whose package manager is apt, which the cloud-init the tool writes relies on. */
-const APT_IMAGE = /^(debian|ubuntu)-/;
+/**
+ * Images the cloud-init the tool writes works on: Docker-ready ones (DigitalOcean's Docker 1-Click,
+ * `docker-20-04`), and Debian or Ubuntu, where it installs Docker with apt.
+ */
+const DOCKER_OR_APT_IMAGE = /^(docker|debian|ubuntu)-/;
 
 /**
  * Pure: look-alikes (never touched), duplicate names, a cloud-init that cannot work, and IPv6 about
@@ -63,9 +66,9 @@ export function dropletWarnings(
     );
   }
   const section = deployment.droplets;
-  if (section && section.user_data === undefined && !APT_IMAGE.test(section.image)) {
+  if (section && section.user_data === undefined && !DOCKER_OR_APT_IMAGE.test(section.image)) {
     warnings.push(
-      `droplets.image ${section.image} is not a Debian or Ubuntu image: the cloud-init this tool writes installs Docker with apt, so give droplets.user_data of your own.`,
+      `droplets.image ${section.image} is neither Docker-ready (such as docker-20-04, DigitalOcean's Docker 1-Click) nor Debian or Ubuntu: where Docker is missing, the cloud-init this tool writes installs it with apt, so give droplets.user_data of your own or a Docker-ready image.`,
     );
   }
   const wanted = desired ?? (wantsIpv6(deployment) ? desiredDroplets(deployment) : undefined);

@@ -8,6 +8,7 @@ import { ApiError, createOnce, isNotFound, listAll, toApiError } from '../../do/
 import type { OpContext } from '../../ops/types.js';
 import { deleteIdempotently, mutate } from '../mutate.js';
 import type { AppliedStep, Check, PlanStep, Readiness, ResourceModule } from '../types.js';
+import { accessWarnings } from './exposure.js';
 import {
   desiredFirewall,
   destroyFirewall,
@@ -190,7 +191,7 @@ export const firewallModule: ResourceModule<FirewallDesired, FirewallActual> = {
   plan: planFirewall,
   apply,
   destroy: destroyFirewall,
-  warnings: (actual) => firewallWarnings(actual),
+  warnings: (actual, deployment) => [...firewallWarnings(actual), ...accessWarnings(deployment)],
   readiness,
   verify,
 };
