@@ -8,6 +8,8 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type EmulatorOptions, startEmulator } from './index.js';
+import { normalize } from './resources/domains/held.js';
+import { isDomainName } from './resources/domains/names.js';
 
 export const USAGE = `Usage: npm run emulator -- [options]
 
@@ -23,6 +25,8 @@ Options:
   --http-port N              port droplets answer HTTP on (default: any free port)
   --rate-limit-per-minute N  requests per minute per token before 429 (default 250)
   --single-address           put every droplet on 127.0.0.1 even where 127.0.0.2+ are routable
+  --held-domain NAME         a domain another DigitalOcean customer holds: adding it is refused
+                             (repeatable; default: none)
   --help                     show this help
 `;
 
@@ -66,6 +70,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
     emulator.rateLimit = { perMinute };
   }
   if (values['single-address']) emulator.singleAddress = true;
+  if (values['held-domain'] !== undefined) emulator.heldDomains = values['held-domain'].map(heldDomain);
   if (values['env-file'] === '') throw new UsageError('--env-file needs a path');
   return { help: values.help === true, envFile: values['env-file'], emulator };
 }
@@ -83,9 +88,17 @@ function parseFlags(argv: string[]) {
       'http-port': { type: 'string' },
       'rate-limit-per-minute': { type: 'string' },
       'single-address': { type: 'boolean' },
+      'held-domain': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
+}
+
+function heldDomain(value: string): string {
+  const name = normalize(value);
+  if (!isDomainName(name))
+    throw new UsageError(`--held-domain must be a domain name such as example.org, not "${value}"`);
+  return name;
 }
 
 function port(flag: string, value: string): number {
