@@ -114,17 +114,24 @@ async function startAction(
   return posted.state === 'ready' ? { actionId } : 'busy';
 }
 
-/** Starts a droplet action and waits for it: ready, or pending when time ran out. */
+/**
+ * Starts a droplet action and waits for it: ready, or pending when time ran out — with
+ * `notStarted` when another action still held the droplet then, so this one was never posted.
+ */
 export async function runDropletAction(
   ctx: OpContext,
   slug: string,
   target: Pick<ResizeTarget, 'name' | 'id'>,
   request: Droplet_action | Droplet_action_resize,
-): Promise<Readiness> {
+): Promise<Readiness & { notStarted?: true }> {
   const what = `${String(request.type).replace('_', ' ')} of droplet ${target.name}`;
   const started = await startAction(ctx, slug, target, request);
   if (started === 'busy')
-    return { state: 'pending', detail: `${target.name} was still busy with another action` };
+    return {
+      state: 'pending',
+      detail: `${target.name} was still busy with another action`,
+      notStarted: true,
+    };
   const { actionId } = started;
   if (actionId === undefined) return { state: 'ready' };
   const done = await waitFor(ctx, what, () => actionState(ctx, actionId, what));
@@ -142,7 +149,7 @@ async function act(
   slug: string,
   target: ResizeTarget,
   action: ResizeAction,
-): Promise<Readiness & { already?: true }> {
+): Promise<Readiness & { already?: true; notStarted?: true }> {
   try {
     return await runDropletAction(ctx, slug, target, body(action, target.size));
   } catch (error) {
@@ -209,20 +216,22 @@ export async function resizeDroplet(
     const next = nextResizeAction(seen.view, size);
     if (!next) return applied;
     const done = await act(ctx, slug, target, next);
+    const what = `${words(next, size)} of droplet ${name}`;
+    if (done.notStarted) {
+      const why = `${what} not started: another action still ran when time ran out; run deploy again`;
+      applied.push(updateEntry(target, 'skipped', why));
+      return applied;
+    }
+    applied.push(
+      updateEntry(target, 'ok', done.already ? 'power off: it was off already' : words(next, size)),
+    );
     if (done.state === 'pending') {
       applied.push(
-        updateEntry(
-          target,
-          'skipped',
-          `${words(next, size)} of droplet ${name}: ${done.detail} when time ran out; run deploy again`,
-        ),
+        updateEntry(target, 'skipped', `${what} still running when time ran out: run deploy again`),
       );
       return applied;
     }
     memory.known = { ...memory.known, ...outcomeOf(next, size) };
-    applied.push(
-      updateEntry(target, 'ok', done.already ? 'power off: it was off already' : words(next, size)),
-    );
   }
   throw new OperationError(`Droplet ${name} did not reach size ${size} and running after a full resize.`, {
     hint: 'Check the droplet in the control panel, then run deploy again.',
