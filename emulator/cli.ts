@@ -8,6 +8,8 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type EmulatorOptions, startEmulator } from './index.js';
+import { normalize } from './resources/domains/held.js';
+import { isDomainName } from './resources/domains/names.js';
 
 export const USAGE = `Usage: npm run emulator -- [options]
 
@@ -25,6 +27,8 @@ Options:
   --single-address           put every droplet on 127.0.0.1 even where 127.0.0.2+ are routable
   --triggers-preview         the account has Functions' scheduled triggers preview (default: it
                              has not, and the triggers API answers 403)
+  --held-domain NAME         a domain another DigitalOcean customer holds: adding it is refused
+                             (repeatable; default: none)
   --help                     show this help
 `;
 
@@ -69,6 +73,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
   }
   if (values['single-address']) emulator.singleAddress = true;
   if (values['triggers-preview']) emulator.triggersPreview = true;
+  if (values['held-domain'] !== undefined) emulator.heldDomains = values['held-domain'].map(heldDomain);
   if (values['env-file'] === '') throw new UsageError('--env-file needs a path');
   return { help: values.help === true, envFile: values['env-file'], emulator };
 }
@@ -87,9 +92,17 @@ function parseFlags(argv: string[]) {
       'rate-limit-per-minute': { type: 'string' },
       'single-address': { type: 'boolean' },
       'triggers-preview': { type: 'boolean' },
+      'held-domain': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
+}
+
+function heldDomain(value: string): string {
+  const name = normalize(value);
+  if (!isDomainName(name))
+    throw new UsageError(`--held-domain must be a domain name such as example.org, not "${value}"`);
+  return name;
 }
 
 function port(flag: string, value: string): number {

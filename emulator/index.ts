@@ -10,8 +10,10 @@ import { RateLimiter } from './core/rate-limit.js';
 import { RequestLog } from './core/request-log.js';
 import { Router } from './core/router.js';
 import { createApiServer, type ResponseRecord, type UpgradeHandler } from './core/server.js';
+import { service } from './core/services.js';
 import type { EmuCore, EmulatorModule, Handler, TimingProfile } from './core/types.js';
 import { modules as defaultModules } from './modules.js';
+import type { HeldDomainsService } from './resources/domains/held.js';
 import { REALISTIC_TIMING } from './timing.js';
 import { createCertificateAuthority, issueServerCertificate } from './tls.js';
 
@@ -38,6 +40,11 @@ export interface EmulatorOptions {
   triggersPreview?: boolean;
   /** Resource modules (default: all). */
   modules?: EmulatorModule[];
+  /**
+   * Domains other DigitalOcean customers hold: adding one is refused as on DigitalOcean, where a
+   * zone can be in one account only (default: none). Kept across resets.
+   */
+  heldDomains?: string[];
 }
 
 export interface Emulator {
@@ -108,6 +115,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       tls: { caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem },
     };
     for (const module of options.modules ?? defaultModules) await module.register(core);
+    service<HeldDomainsService>(core.services, 'held-domains')?.configure(options.heldDomains ?? []);
     registerAdmin({
       router,
       clock,

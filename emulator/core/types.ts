@@ -79,6 +79,11 @@ export interface TimingProfile {
   actionMs: number;
   /** Droplet resize takes longer than other actions. */
   resizeMs: number;
+  /**
+   * After a power action completes, the droplet's `status` still shows the old state this long
+   * (docs/fidelity.md, droplet-actions.status-lag); 0 shows the new state at once.
+   */
+  statusLagMs: number;
   appBuildMs: number;
   appDeployMs: number;
   /** Pending phases before build and before deploy. */

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseCliArgs } from '../../emulator/cli.js';
 import { accountModule } from '../../emulator/resources/account.js';
 import { domainsModule } from '../../emulator/resources/domains/index.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
@@ -33,6 +34,7 @@ describe('domains and records', () => {
     t = await startTestEmulator({
       modules: conformance ? conformance.track(modules) : modules,
       onResponse: conformance?.record,
+      heldDomains: ['Taken.Example.'],
     });
   });
   afterAll(async () => {
@@ -97,7 +99,7 @@ describe('domains and records', () => {
     expect(await failure(t.dots.v2.domains.post({ name: 'example.com' }))).toMatchObject({
       status: 422,
       id: 'unprocessable_entity',
-      message: "Domain 'example.com' name already exists.",
+      message: "domain 'example.com': name already exists",
     });
     for (const name of ['localhost', 'exa mple.com', '-bad.example.com', 'example.123']) {
       expect((await failure(t.dots.v2.domains.post({ name }))).status).toBe(422);
@@ -212,11 +214,54 @@ describe('domains and records', () => {
   it('keeps a CNAME alone at its name', async () => {
     await t.dots.v2.domains.post({ name: 'example.com' });
     await records().post({ type: 'A', name: 'www', data: '203.0.113.1' });
-    expect(
-      (await failure(records().post({ type: 'CNAME', name: 'www', data: 'x.example.net.' }))).status,
-    ).toBe(422);
+    expect(await failure(records().post({ type: 'CNAME', name: 'www', data: 'x.example.net.' }))).toEqual({
+      status: 422,
+      id: 'unprocessable_entity',
+      message: 'CNAME records cannot share a name with other records',
+    });
     await records().post({ type: 'CNAME', name: 'docs', data: 'x.example.net.' });
-    expect((await failure(records().post({ type: 'TXT', name: 'docs', data: 'v=1' }))).status).toBe(422);
+    expect(await failure(records().post({ type: 'TXT', name: 'docs', data: 'v=1' }))).toEqual({
+      status: 422,
+      id: 'unprocessable_entity',
+      message: 'records cannot share a name with a CNAME record',
+    });
+  });
+
+  it('refuses a domain another customer holds as if it existed, and cannot read it', async () => {
+    // Held from the start (startEmulator's heldDomains), whatever case and trailing dot it was given in.
+    expect(await t.admin('GET', '/_emulator/domains/held')).toEqual({ domains: ['taken.example'] });
+    expect(await failure(t.dots.v2.domains.post({ name: 'taken.example' }))).toEqual({
+      status: 422,
+      id: 'unprocessable_entity',
+      message: "domain 'taken.example': name already exists",
+    });
+    expect((await failure(domain('taken.example').get())).status).toBe(404);
+    expect((await t.dots.v2.domains.get())?.domains ?? []).toEqual([]);
+
+    // Held and released at run time; a reset goes back to the names held from the start.
+    await t.admin('POST', '/_emulator/domains/held', { name: 'base2.example.org' });
+    expect((await failure(t.dots.v2.domains.post({ name: 'base2.example.org' }))).status).toBe(422);
+    await t.admin('DELETE', '/_emulator/domains/held/base2.example.org');
+    await t.dots.v2.domains.post({ name: 'base2.example.org' });
+    await expect(t.admin('POST', '/_emulator/domains/held', { name: 'base2.example.org' })).rejects.toThrow(
+      /in this account/,
+    );
+    await expect(t.admin('POST', '/_emulator/domains/held', { name: 'not a domain' })).rejects.toThrow(
+      /domain name/,
+    );
+    await t.admin('DELETE', '/_emulator/domains/held/taken.example');
+    await t.admin('POST', '/_emulator/domains/held', { name: 'other.example' });
+    await t.admin('POST', '/_emulator/reset');
+    expect(await t.admin('GET', '/_emulator/domains/held')).toEqual({ domains: ['taken.example'] });
+  });
+
+  it('takes the domains other customers hold from npm run emulator --held-domain', () => {
+    expect(parseCliArgs(['--held-domain', 'A.Example.org', '--held-domain=b.example.net.']).emulator).toEqual(
+      {
+        heldDomains: ['a.example.org', 'b.example.net'],
+      },
+    );
+    expect(() => parseCliArgs(['--held-domain', 'localhost'])).toThrow(/--held-domain must be a domain name/);
   });
 
   it('updates records with PUT and PATCH, merging the fields left out', async () => {

@@ -8,7 +8,12 @@ import {
   startDropletEmulator,
 } from './fixtures/droplet-emulator.js';
 
-const { dropletBootMs: BOOT_MS, actionMs: ACTION_MS, resizeMs: RESIZE_MS } = REALISTIC_TIMING;
+const {
+  dropletBootMs: BOOT_MS,
+  actionMs: ACTION_MS,
+  resizeMs: RESIZE_MS,
+  statusLagMs: LAG_MS,
+} = REALISTIC_TIMING;
 const base = { region: 'fra1', size: 's-1vcpu-1gb', image: 'debian-12-x64' };
 
 describe('droplet actions', () => {
@@ -49,7 +54,7 @@ describe('droplet actions', () => {
     expect(started?.region?.slug).toBe('fra1');
     expect(await droplet(id)).toMatchObject({ status: 'active', locked: true });
 
-    await t.advance(ACTION_MS);
+    await t.advance(ACTION_MS + LAG_MS);
     expect(await droplet(id)).toMatchObject({ status: 'off', locked: false });
     const done = await t.dots.v2.droplets.byDroplet_id(id).actions.byAction_id(started!.id!).get();
     expect(done?.action?.status).toBe('completed');
@@ -60,6 +65,37 @@ describe('droplet actions', () => {
     const all = await t.dots.v2.actions.get();
     expect(all?.actions?.map((a) => a.id)).toContain(started!.id);
     expect((await t.dots.v2.actions.byAction_id(started!.id!).get())?.action?.status).toBe('completed');
+  });
+
+  it('shows the old status for a few seconds after a power action completed, while the droplet is already in the new state', async () => {
+    const id = await activeDroplet();
+    const off = (await act(id, { type: 'power_off' }))?.action;
+    await t.advance(ACTION_MS);
+    const completed = await t.dots.v2.actions.byAction_id(off!.id!).get();
+    expect(completed?.action?.status).toBe('completed');
+    // The action is done and the droplet is off, but its status still reads active…
+    expect(await droplet(id)).toMatchObject({ status: 'active', locked: false });
+    // …so a client that decides by the status and powers off again is told it is off already,
+    expect(await failure(act(id, { type: 'power_off' }))).toMatchObject({
+      responseStatusCode: 422,
+      message: 'Droplet is already powered off.',
+    });
+    // and one that decides by the action's outcome can resize it at once.
+    await act(id, { type: 'resize', size: 's-2vcpu-4gb' });
+    await t.advance(LAG_MS);
+    expect((await droplet(id)).status).toBe('off');
+    await t.advance(RESIZE_MS - LAG_MS);
+
+    // Powering on lags the same way: completed, serving, still listed off for a few seconds.
+    await act(id, { type: 'power_on' });
+    await t.advance(ACTION_MS);
+    expect(await droplet(id)).toMatchObject({ status: 'off', sizeSlug: 's-2vcpu-4gb' });
+    await t.advance(LAG_MS);
+    expect((await droplet(id)).status).toBe('active');
+    // A power action that changes nothing leaves nothing to catch up with.
+    await act(id, { type: 'power_on' });
+    await t.advance(ACTION_MS);
+    expect((await droplet(id)).status).toBe('active');
   });
 
   it('allows one event at a time, the boot included', async () => {
@@ -103,7 +139,7 @@ describe('droplet actions', () => {
     await t.advance(ACTION_MS);
     expect((await droplet(id)).status).toBe('off');
     await act(id, { type: 'power_on' });
-    await t.advance(ACTION_MS);
+    await t.advance(ACTION_MS + LAG_MS);
     expect((await droplet(id)).status).toBe('active');
   });
 
@@ -207,7 +243,7 @@ describe('droplet actions', () => {
     });
     expect(answer?.actions).toHaveLength(2);
     expect(answer?.actions?.every((a) => a.type === 'power_off' && a.status === 'in-progress')).toBe(true);
-    await t.advance(ACTION_MS);
+    await t.advance(ACTION_MS + LAG_MS);
     const batch = await t.dots.v2.droplets.get({ queryParameters: { tagName: 'batch' } });
     expect(batch?.droplets?.map((d) => d.status)).toEqual(['off', 'off']);
     expect((await droplet(other)).status).toBe('active');

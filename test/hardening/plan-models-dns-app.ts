@@ -20,16 +20,17 @@ export function domainWorld(
   managed: DomainActual['managed'],
 ): fc.Arbitrary<DomainActual> {
   const ip = fc.constantFrom('10.0.0.1', '10.0.0.2', '10.0.0.3', '192.0.2.9');
+  // Names a CNAME and other records contend for too (`app`, `www`): a type change in the manifest.
   const record = fc.oneof(
-    fc.record({ type: fc.constant('A'), name: fc.constantFrom('@', 'www'), data: ip }),
+    fc.record({ type: fc.constant('A'), name: fc.constantFrom('@', 'www', 'app'), data: ip }),
     fc.record({
       type: fc.constant('CNAME'),
-      name: fc.constantFrom('app', 'docs'),
+      name: fc.constantFrom('app', 'docs', 'www'),
       data: fc.constantFrom('base2-staging.ondigitalocean.app', 'elsewhere.example.net'),
     }),
     fc.record({
       type: fc.constant('TXT'),
-      name: fc.constantFrom('@', MARKER_NAME),
+      name: fc.constantFrom('@', MARKER_NAME, 'app'),
       data: fc.constantFrom('v=spf1 -all', markerValue(desired.slug)),
     }),
   );

@@ -237,7 +237,47 @@ describe('domain warnings', () => {
     const records = [...provider(), record('TXT', '@', 'old'), record('A', 'app', '198.51.100.9')];
     const warnings = domainWarnings(actual(records), deployment).join('\n');
     expect(warnings).toContain('TXT @.staging.base2.example.com points at old');
-    expect(warnings).toContain('CNAME app.staging.base2.example.com cannot be written: A app already uses');
+    expect(warnings).toContain('CNAME app.staging.base2.example.com replaces A app (198.51.100.9)');
+    const kept = [...provider(), record('TXT', 'app', 'site-verification=abc')];
+    expect(domainWarnings(actual(kept), deployment).join()).toContain(
+      'CNAME app.staging.base2.example.com cannot be written: TXT app already uses',
+    );
+  });
+
+  it('deletes the A record a CNAME replaces before writing it, and the CNAME a record replaces, never others', () => {
+    const before = [
+      ...provider(),
+      marker(),
+      record('A', 'app', '198.51.100.9'),
+      record('TXT', 'app', 'keep'),
+    ];
+    const steps = planDomain(desiredDomain(deployment, facts), actual(before)).filter(
+      (s) => s.action !== 'noop',
+    );
+    const clearing = steps.filter((s) => s.action === 'delete');
+    expect(clearing).toMatchObject([
+      {
+        kind: 'record',
+        name: 'A app',
+        reason: expect.stringContaining('makes way for CNAME app'),
+        payload: { clears: 'CNAME app' },
+      },
+    ]);
+    // Deletes come before every write in the plan (and apply runs them first).
+    expect(steps.findIndex((s) => s.action === 'create')).toBeGreaterThan(steps.indexOf(clearing[0]!));
+    // A pending CNAME displaces nothing yet: the A keeps answering until the app exists.
+    const pending = planDomain(desiredDomain(deployment, { dropletIpv4: facts.dropletIpv4 }), actual(before));
+    expect(pending.some((s) => s.name === 'A app')).toBe(false);
+    // The other way: A records at a name whose CNAME no managed pair claims.
+    const www = [...provider(), marker(), record('CNAME', 'www', 'old.example.net')];
+    const back = planDomain(desiredDomain(deployment, facts), actual(www)).filter((s) =>
+      s.name.endsWith('www'),
+    );
+    expect(back.map((s) => [s.action, s.name])).toEqual([
+      ['delete', 'CNAME www'],
+      ['create', 'A www'],
+      ['create', 'A www'],
+    ]);
   });
 
   it("reports another deployment's marker", () => {

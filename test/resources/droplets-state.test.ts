@@ -14,6 +14,7 @@ import { expandCreateRequest, flattenDroplet } from '../../lib/resources/droplet
 import { splitDroplets } from '../../lib/resources/droplets/read.js';
 import { bootReadiness } from '../../lib/resources/droplets/readiness.js';
 import { nextResizeAction } from '../../lib/resources/droplets/resize.js';
+import { outcomeOf, reconcile } from '../../lib/resources/droplets/resize-steps.js';
 import { generationDetail } from '../../lib/resources/droplets/verify.js';
 import { ROOT } from '../support/op-context.js';
 
@@ -104,6 +105,22 @@ describe('read, facts, readiness, verify (pure parts)', () => {
     expect(nextResizeAction({ status: 'off', size: 'a' }, 'b')).toBe('resize');
     expect(nextResizeAction({ status: 'off', size: 'b' }, 'b')).toBe('power_on');
     expect(nextResizeAction({ status: 'active', size: 'b' }, 'b')).toBeUndefined();
+  });
+
+  it('takes a completed action over a status that lags behind it, until a read agrees', () => {
+    // Power off completed, the droplet still listed active: resize next, not power off again.
+    const lagging = reconcile({ status: 'active', size: 'a' }, outcomeOf('power_off', 'b'));
+    expect(lagging.view).toEqual({ status: 'off', size: 'a' });
+    expect(nextResizeAction(lagging.view, 'b')).toBe('resize');
+    expect(lagging.known).toEqual({ status: 'off' });
+    // Once a read shows it, the outcome is dropped: a later change by someone else is seen again.
+    expect(reconcile({ status: 'off', size: 'a' }, lagging.known)).toEqual({
+      view: { status: 'off', size: 'a' },
+      known: {},
+    });
+    const after = reconcile({ status: 'off', size: 'b' }, { status: 'active' });
+    expect(nextResizeAction(after.view, 'b')).toBeUndefined();
+    expect(outcomeOf('resize', 'b')).toEqual({ size: 'b' });
   });
 
   it('says what a droplet runs from its name alone: the generation digests image, region and the credential-free cloud-init', () => {

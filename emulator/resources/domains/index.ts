@@ -3,6 +3,7 @@ import { notFound, unprocessable } from '../../core/http-error.js';
 import { paginate } from '../../core/paginate.js';
 import type { DomainsService } from '../../core/services.js';
 import type { EmuCore, EmulatorModule, EmuRequest } from '../../core/types.js';
+import { HeldDomains, registerHeldRoutes } from './held.js';
 import { fqdn, isDomainName } from './names.js';
 import {
   DEFAULT_TTL,
@@ -30,6 +31,7 @@ export const domainsModule: EmulatorModule = {
   name: 'domains',
   register(core) {
     const zones = new Map<string, Zone>();
+    const held = new HeldDomains();
     const seconds = () => Math.floor(core.clock.now() / 1000);
 
     const addRecord = (zone: Zone, fields: RecordFields): DomainRecord => {
@@ -71,7 +73,8 @@ export const domainsModule: EmulatorModule = {
       if (typeof body.name !== 'string' || body.name === '') throw unprocessable("Name can't be blank");
       const name = body.name.trim().toLowerCase().replace(/\.$/, '');
       if (!isDomainName(name)) throw unprocessable('Name is not a valid domain name (e.g. example.com)');
-      if (zones.has(name)) throw unprocessable(`Domain '${name}' name already exists.`);
+      // One account per zone across DigitalOcean: a name held elsewhere is refused like one held here.
+      if (zones.has(name) || held.isHeld(name)) throw unprocessable(`domain '${name}': name already exists`);
       const ip = body.ip_address;
       if (ip !== undefined && ip !== null && ip !== '' && (typeof ip !== 'string' || !isIPv4(ip)))
         throw unprocessable('IP address did not match IPv4 format (e.g. 127.0.0.1).');
@@ -96,11 +99,16 @@ export const domainsModule: EmulatorModule = {
 
     registerRecordRoutes(core, { zoneOf, recordOf, addRecord, touch });
 
+    registerHeldRoutes(core, held, (name) => zones.has(name));
     const domainsService: DomainsService = { exists: (name) => zones.has(name.toLowerCase()) };
     core.services.set('domains', domainsService);
+    core.services.set('held-domains', held);
     core.state('domains', {
       dump: () => Object.fromEntries([...zones].map(([name, z]) => [name, [...z.records.values()]])),
-      reset: () => zones.clear(),
+      reset: () => {
+        zones.clear();
+        held.reset();
+      },
     });
   },
 };
@@ -166,12 +174,16 @@ function seedRecords(ip: string | undefined): RecordFields[] {
   ];
 }
 
-/** A CNAME owns its name alone (RFC 1034): no other record may share it, and it may not join others. */
+/**
+ * A CNAME owns its name alone (RFC 1034): no other record may share it, and it may not join others.
+ * DigitalOcean's two texts, one for each way round (kubernetes-sigs/external-dns#4802, #4495).
+ */
 function checkCname(zone: Zone, fields: RecordFields, selfId?: number): void {
   const others = [...zone.records.values()].filter((r) => r.name === fields.name && r.id !== selfId);
   if (others.length === 0) return;
-  if (fields.type === 'CNAME' || others.some((r) => r.type === 'CNAME'))
-    throw unprocessable('CNAME records cannot share a name with any other record');
+  if (fields.type === 'CNAME') throw unprocessable('CNAME records cannot share a name with other records');
+  if (others.some((r) => r.type === 'CNAME'))
+    throw unprocessable('records cannot share a name with a CNAME record');
 }
 
 function bodyOf(req: EmuRequest): Record<string, unknown> {

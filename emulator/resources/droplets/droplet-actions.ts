@@ -48,11 +48,19 @@ export function planDropletAction(
   const isOn = store.status(d) === 'active';
   const actionMs = core.timing.actionMs;
   const disconnect = () => void store.hosts.disconnect(d.id);
+  // The status follows a changed power state only a while after the action completed
+  // (droplet_kit#50); the machine itself, and what actions accept, follow at once.
+  const completesAt = core.clock.now() + actionMs;
+  const power = (x: DropletRecord, to: DropletRecord['power']) => {
+    if (x.power === to) return;
+    x.lagging = { status: x.power === 'on' ? 'active' : 'off', until: completesAt + core.timing.statusLagMs };
+    x.power = to;
+  };
   switch (type) {
     case 'power_on':
       // Ansible's community.digitalocean posts power_on to every droplet it has just created
       // (active already) and waits for the action to complete.
-      return { type, durationMs: actionMs, complete: (x) => (x.power = 'on') };
+      return { type, durationMs: actionMs, complete: (x) => power(x, 'on') };
     case 'power_off':
     case 'shutdown':
       if (!isOn && type === 'power_off') throw unprocessable(ALREADY_POWERED_OFF);
@@ -60,13 +68,13 @@ export function planDropletAction(
         type,
         durationMs: actionMs,
         complete: (x) => {
-          x.power = 'off';
+          power(x, 'off');
           disconnect();
         },
       };
     case 'reboot':
     case 'power_cycle':
-      return { type, durationMs: actionMs, begin: disconnect, complete: (x) => (x.power = 'on') };
+      return { type, durationMs: actionMs, begin: disconnect, complete: (x) => power(x, 'on') };
     case 'resize':
       return planResize(core, d, body, isOn);
     case 'rebuild': {

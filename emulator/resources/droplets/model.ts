@@ -13,6 +13,11 @@ export interface DropletRecord {
   /** When the boot finishes and the droplet turns `active` (virtual milliseconds). */
   activeAt: number;
   power: 'on' | 'off';
+  /**
+   * The status the API still shows, until a moment, after a power action changed `power`: on
+   * DigitalOcean it follows a few seconds behind (docs/fidelity.md, droplet-actions.status-lag).
+   */
+  lagging?: { status: DropletStatus; until: number };
   tags: string[];
   userData: string | undefined;
   vpcUuid: string;
@@ -41,6 +46,11 @@ export interface DropletJsonContext {
   locked: boolean;
 }
 
+/** The status the API answers: the power state, or the one before it while that still shows. */
+export function shownStatus(d: DropletRecord, now: number): DropletStatus {
+  return d.lagging && now < d.lagging.until ? d.lagging.status : dropletStatus(d, now);
+}
+
 /** The droplet in the spec's shape; networks appear once it has booted, as on DigitalOcean. */
 export function dropletJson(d: DropletRecord, ctx: DropletJsonContext) {
   const status = dropletStatus(d, ctx.now);
@@ -52,7 +62,7 @@ export function dropletJson(d: DropletRecord, ctx: DropletJsonContext) {
     disk: d.diskGb,
     disk_info: [{ type: 'local', size: { amount: d.diskGb, unit: 'gib' } }],
     locked: ctx.locked,
-    status,
+    status: shownStatus(d, ctx.now),
     kernel: null,
     created_at: ctx.iso(d.createdAt),
     features: features(d),

@@ -101,7 +101,13 @@ async function runbook(
     // Every branch's steps are recorded even when another fails: a failed app create must not hide
     // the droplets created beside it from the clean-up.
     const applied = result.applied;
-    const first = settleAll([apply('registry'), apply('ssh_key')], applied);
+    // The domain itself (its records wait for phase 3) goes with them: DigitalOcean refuses a
+    // domain another account holds, and that should stop the deploy before anything is built.
+    const domainOnly = domainCreateOnly(byKind.get('domain'));
+    const first = settleAll(
+      [apply('registry'), apply('ssh_key'), applyKind(ctx, deployment, domainOnly, 'now')],
+      applied,
+    );
     const chain = first.then(() => settleAll([apply('app'), apply('droplet')], applied)).then(() => []);
     await settleAll([chain, apply('firewall')], applied);
     const unfinished = unfinishedDropletUpdates(result.applied);
@@ -170,6 +176,11 @@ async function runbook(
     return outcome('failed');
   }
   return outcome(result.applied.length === 0 ? 'noop' : 'succeeded');
+}
+
+/** The domain's create step alone, if it has one. */
+function domainCreateOnly(plan: KindPlan | undefined): KindPlan | undefined {
+  return plan && { ...plan, steps: plan.steps.filter((s) => s.kind === 'domain' && s.action === 'create') };
 }
 
 type Settled =

@@ -1,14 +1,15 @@
 /**
- * Carrying out domain and record steps: the domain first (with its marker), then the records all at
- * once, then a domain delete last. Creates look before they make anything, so a retry after an
- * unclear failure never doubles a record.
+ * Carrying out domain and record steps: the domain first (with its marker), then the records (those
+ * in the way of a new one first), then a domain delete last. Creates look before they make
+ * anything, so a retry after an unclear failure never doubles a record.
  */
 import type { Deployment } from '../../config/manifest.js';
-import { createOnce, isNotFound } from '../../do/index.js';
-import { isToolError } from '../../errors.js';
+import { ApiError, createOnce, isNotFound, toToolError } from '../../do/index.js';
+import { ConflictError, isToolError } from '../../errors.js';
 import type { OpContext } from '../../ops/types.js';
 import { mutate } from '../mutate.js';
 import type { AppliedStep, PlanStep } from '../types.js';
+import { isClearing } from './clashes.js';
 import type { DomainCreate, RecordWrite } from './plan.js';
 import { listRecords } from './read.js';
 import { canonicalData, type ExistingRecord } from './records.js';
@@ -59,28 +60,53 @@ async function answersNotFound(call: () => Promise<unknown>): Promise<boolean> {
   }
 }
 
+/** DigitalOcean's refusal of a domain that is already in an account, this one or another. */
+function isNameTaken(error: unknown): error is ApiError {
+  return error instanceof ApiError && error.status === 422 && /already exists/i.test(error.message);
+}
+
+function heldElsewhere(domain: string, error: ApiError): ConflictError {
+  return new ConflictError(
+    `Domain ${domain} is held by another DigitalOcean account, so this one cannot add it (${error.message.replace(/\.$/, '')}).`,
+    {
+      hint: 'Remove the domain from the account that holds it, or set domain.name in deployment.yml to a domain you hold; no DNS record was written.',
+    },
+  );
+}
+
 /**
  * The domain, then its marker. The marker is written only when this call made the domain (or an
  * unclear create turned out to have made it): a domain that already existed is someone else's.
  */
 async function createDomain(ctx: OpContext, slug: string, step: PlanStep): Promise<AppliedStep> {
   const { domain, marker } = step.payload as DomainCreate;
-  const made = await mutate(ctx, slug, { kind: 'domain', name: domain, action: 'create' }, () =>
-    createOnce({
-      what: `domain ${domain}`,
-      clock: ctx.clock,
-      settleMs: ctx.tuning.pollInitialMs,
-      hint: 'A domain can exist once across all of DigitalOcean: check domain.name in deployment.yml.',
-      find: async () =>
-        (await answersNotFound(() => ctx.api.client.v2.domains.byDomain_name(domain).get()))
-          ? undefined
-          : domain,
-      create: async () => {
-        await ctx.api.client.v2.domains.post({ name: domain });
-        return domain;
-      },
-    }),
-  );
+  const inAccount = async () => {
+    try {
+      return !(await answersNotFound(() => ctx.api.client.v2.domains.byDomain_name(domain).get()));
+    } catch (error) {
+      throw toToolError(error, { action: 'look up', resource: `domain ${domain}` });
+    }
+  };
+  let made: { created: boolean };
+  try {
+    made = await mutate(ctx, slug, { kind: 'domain', name: domain, action: 'create' }, () =>
+      createOnce({
+        what: `domain ${domain}`,
+        clock: ctx.clock,
+        settleMs: ctx.tuning.pollInitialMs,
+        find: async () => ((await inAccount()) ? domain : undefined),
+        create: async () => {
+          await ctx.api.client.v2.domains.post({ name: domain });
+          return domain;
+        },
+      }),
+    );
+  } catch (error) {
+    if (!isNameTaken(error)) throw error;
+    // Taken, yet not in this account: another account holds it (a zone is in one account only).
+    if (!(await inAccount())) throw heldElsewhere(domain, error);
+    made = { created: false };
+  }
   if (!made.created) {
     return {
       kind: 'domain',
@@ -151,8 +177,35 @@ async function deleteDomain(ctx: OpContext, slug: string, step: PlanStep): Promi
 }
 
 /**
- * Record steps run in parallel; a failure fails the apply (after the others have finished, so the
+ * Runs record steps in parallel. A failure fails the apply (after the others have finished, so the
  * audit trail holds everything that happened) with the first error.
+ */
+async function applyRecords(
+  ctx: OpContext,
+  slug: string,
+  domain: string,
+  steps: readonly PlanStep[],
+  applied: AppliedStep[],
+): Promise<void> {
+  const settled = await Promise.allSettled(steps.map((step) => applyRecord(ctx, slug, domain, step)));
+  const failures: unknown[] = [];
+  settled.forEach((result, i) => {
+    const step = steps[i]!;
+    if (result.status === 'fulfilled') applied.push(result.value);
+    else {
+      failures.push(result.reason);
+      const detail = isToolError(result.reason) ? result.reason.message : 'unexpected failure';
+      applied.push({ kind: 'record', action: step.action, name: step.name, outcome: 'failed', detail });
+    }
+  });
+  if (failures.length > 0) throw failures[0];
+}
+
+/**
+ * The domain first; then the records in the way of a new one (a CNAME shares its name with
+ * nothing), all deleted before any write, so none is refused; then the other record steps in
+ * parallel; a domain delete last. A failure between leaves a name without its old record and
+ * without the new one: the next deploy plans from there and writes it.
  */
 export async function applyDomain(
   ctx: OpContext,
@@ -166,18 +219,20 @@ export async function applyDomain(
     applied.push(await createDomain(ctx, slug, step));
   }
   const recordSteps = steps.filter((s) => s.kind === 'record' && s.action !== 'noop');
-  const settled = await Promise.allSettled(recordSteps.map((step) => applyRecord(ctx, slug, domain, step)));
-  const failures: unknown[] = [];
-  settled.forEach((result, i) => {
-    const step = recordSteps[i]!;
-    if (result.status === 'fulfilled') applied.push(result.value);
-    else {
-      failures.push(result.reason);
-      const detail = isToolError(result.reason) ? result.reason.message : 'unexpected failure';
-      applied.push({ kind: 'record', action: step.action, name: step.name, outcome: 'failed', detail });
-    }
-  });
-  if (failures.length > 0) throw failures[0];
+  await applyRecords(
+    ctx,
+    slug,
+    domain,
+    recordSteps.filter((s) => isClearing(s.payload)),
+    applied,
+  );
+  await applyRecords(
+    ctx,
+    slug,
+    domain,
+    recordSteps.filter((s) => !isClearing(s.payload)),
+    applied,
+  );
   for (const step of steps.filter((s) => s.kind === 'domain' && s.action === 'delete')) {
     applied.push(await deleteDomain(ctx, slug, step));
   }

@@ -4,6 +4,7 @@
  * moment without an answer) or deleted, and a different TTL is updated.
  */
 import type { PlanStep } from '../types.js';
+import { type Clearing, displacedBy } from './clashes.js';
 import {
   type DomainDesired,
   type ExistingRecord,
@@ -115,9 +116,41 @@ function planSet(domain: string, set: RecordSet, existing: ExistingRecord[]): Pl
   return steps;
 }
 
+/** Records nothing else may replace: DigitalOcean's own, the marker, those of a managed pair. */
+export function isClaimed(actual: DomainActual, record: ExistingRecord): boolean {
+  return isProviderRecord(record) || isMarker(record, actual.slug) || isManaged(actual, record);
+}
+
 /**
- * Pure. A missing domain is created first (with the marker, by apply); then each managed pair whose
- * values are known converges. Pending pairs (no droplets or app yet) get no steps.
+ * Pure: deletes of the records in the way of a set that is about to be written (clashes.ts), once
+ * each, before any write. A pending set (its values not known yet) displaces nothing: the old
+ * record keeps answering until the new one can be made.
+ */
+function clearingSteps(actual: DomainActual, written: readonly RecordSet[]): PlanStep<Clearing>[] {
+  const steps = new Map<number, PlanStep<Clearing>>();
+  for (const set of written) {
+    for (const r of displacedBy(set, actual.records, (x) => isClaimed(actual, x))) {
+      if (steps.has(r.id)) continue;
+      steps.set(r.id, {
+        kind: 'record',
+        action: 'delete',
+        name: keyOf(r),
+        id: String(r.id),
+        reason: `${r.data} makes way for ${keyOf(set)}: a CNAME shares its name with no other record`,
+        payload: { clears: keyOf(set) },
+      });
+    }
+  }
+  return [...steps.values()];
+}
+
+/** No read tells whether another account holds a domain: only adding it does (apply.ts). */
+const NOT_HERE = 'not in this account; whether another account holds it shows only when deploy adds it';
+
+/**
+ * Pure. A missing domain is created first (with the marker, by apply); then records in the way of
+ * a write go (a type change at a name); then each managed pair whose values are known converges.
+ * Pending pairs (no droplets or app yet) get no steps.
  */
 export function planDomain(desired: DomainDesired | undefined, actual: DomainActual): PlanStep[] {
   if (!desired) return [];
@@ -131,17 +164,19 @@ export function planDomain(desired: DomainDesired | undefined, actual: DomainAct
         ttl: Math.min(...desired.sets.map((s) => s.ttl), 1800),
       },
     };
-    steps.push({ kind: 'domain', action: 'create', name: desired.domain, reason: 'missing', payload });
+    steps.push({ kind: 'domain', action: 'create', name: desired.domain, reason: NOT_HERE, payload });
   }
-  for (const set of desired.sets) {
-    steps.push(
-      ...planSet(
-        desired.domain,
-        set,
-        actual.records.filter((r) => sameKey(r, set)),
-      ),
-    );
-  }
+  const sets = desired.sets.map((set) => ({
+    set,
+    steps: planSet(
+      desired.domain,
+      set,
+      actual.records.filter((r) => sameKey(r, set)),
+    ),
+  }));
+  const written = sets.filter((x) => x.steps.some((s) => s.action === 'create')).map((x) => x.set);
+  steps.push(...clearingSteps(actual, written));
+  for (const x of sets) steps.push(...x.steps);
   return steps;
 }
 

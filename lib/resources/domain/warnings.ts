@@ -3,7 +3,8 @@
  * over from someone else, another deployment's marker, and records that would make a write fail.
  */
 import type { Deployment } from '../../config/manifest.js';
-import { type DomainActual, isMarker } from './plan.js';
+import { clashesWith, displacedBy } from './clashes.js';
+import { type DomainActual, isClaimed, isMarker } from './plan.js';
 import { type DomainDesired, desiredDomain, keyOf, MARKER_NAME, markerValue, sameKey } from './records.js';
 
 /**
@@ -22,17 +23,31 @@ function takenOver(actual: DomainActual, desired: DomainDesired): string[] {
   });
 }
 
-/** A CNAME shares its name with nothing: a managed CNAME beside other records (or the reverse) fails. */
+/**
+ * A CNAME shares its name with nothing. Records pointing the name elsewhere are replaced (deleted
+ * first, clashes.ts); any other record in the way makes the write fail, so it is named here.
+ */
 function cnameConflicts(actual: DomainActual, desired: DomainDesired): string[] {
   const managedNames = [...desired.sets, ...desired.pending];
   return managedNames.flatMap((key) => {
-    const clash = actual.records.filter(
-      (r) => r.name === key.name && r.type !== key.type && (r.type === 'CNAME' || key.type === 'CNAME'),
-    );
+    const clash = clashesWith(key, actual.records);
     if (clash.length === 0 || managedNames.some((k) => clash.some((r) => sameKey(r, k)))) return [];
+    const replaced = displacedBy(key, actual.records, (r) => isClaimed(actual, r));
+    const blocking = clash.filter((r) => !replaced.includes(r));
+    const name = `DNS ${keyOf(key)}.${desired.domain}`;
     return [
-      `DNS ${keyOf(key)}.${desired.domain} cannot be written: ${clash.map(keyOf).join(', ')} already uses ` +
-        'that name and a CNAME shares its name with no other record. Remove it, or change deployment.yml.',
+      ...(replaced.length > 0
+        ? [
+            `${name} replaces ${replaced.map((r) => `${keyOf(r)} (${r.data})`).join(', ')}: a CNAME shares its ` +
+              'name with no other record, so deploy deletes the old record just before it writes the new one.',
+          ]
+        : []),
+      ...(blocking.length > 0
+        ? [
+            `${name} cannot be written: ${blocking.map(keyOf).join(', ')} already uses that name and a CNAME ` +
+              'shares its name with no other record. Remove it, or change deployment.yml.',
+          ]
+        : []),
     ];
   });
 }

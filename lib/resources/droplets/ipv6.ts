@@ -23,6 +23,8 @@ export async function enableIpv6(ctx: OpContext, slug: string, target: Ipv6Targe
   if (droplet.ipv6) return updateEntry(target, 'ok', 'IPv6 was on already');
   const request = { type: 'enable_ipv6' } as Droplet_action;
   const done = await runDropletAction(ctx, slug, target, request);
+  if (done.notStarted)
+    return updateEntry(target, 'skipped', 'still busy when time ran out: run deploy again to enable IPv6');
   // Still running when time ran out: readiness waits for the address, so the next call finishes it.
   return updateEntry(target, 'ok', done.state === 'ready' ? 'IPv6 on' : 'IPv6 being enabled');
 }

@@ -12,7 +12,7 @@ import { waitFor } from '../wait.js';
 import type { DropletState } from './model.js';
 import { listOwned } from './read.js';
 import { SERVICE_START_MS } from './readiness.js';
-import { powerOnAgain, type ResizeTarget, resizeDroplet } from './resize.js';
+import { powerOnAgain, type ResizeMemory, type ResizeTarget, resizeDroplet } from './resize.js';
 import { type Health, safeToTakeDown, servingAgain } from './serving.js';
 
 const MINUTES = SERVICE_START_MS / 60_000;
@@ -80,10 +80,12 @@ async function resizeOrRecover(
   target: ResizeTarget,
   roll: Roll,
 ): Promise<AppliedStep[]> {
+  // What the resize's completed actions showed, so the recovery does not go by a lagging status.
+  const memory: ResizeMemory = { known: {} };
   try {
-    return await resizeDroplet(ctx, slug, target);
+    return await resizeDroplet(ctx, slug, target, memory);
   } catch (error) {
-    const state = await powerOnAgain(ctx, slug, target);
+    const state = await powerOnAgain(ctx, slug, target, memory);
     if (!isToolError(error)) throw error;
     throw stopped(target, error.message, roll, state, error);
   }
