@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type EmulatorOptions, startEmulator } from './index.js';
+import { REGISTRY_NAME } from './resources/registry/taken-names.js';
 
 export const USAGE = `Usage: npm run emulator -- [options]
 
@@ -23,6 +24,8 @@ Options:
   --http-port N              port droplets answer HTTP on (default: any free port)
   --rate-limit-per-minute N  requests per minute per token before 429 (default 250)
   --single-address           put every droplet on 127.0.0.1 even where 127.0.0.2+ are routable
+  --registry-names-taken L   comma-separated container registry names other customers hold
+                             (default: generic names such as base2; '' for none)
   --help                     show this help
 `;
 
@@ -66,6 +69,19 @@ export function parseCliArgs(argv: string[]): CliOptions {
     emulator.rateLimit = { perMinute };
   }
   if (values['single-address']) emulator.singleAddress = true;
+  const taken = values['registry-names-taken'];
+  if (taken !== undefined) {
+    const names = taken
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean);
+    const bad = names.find((name) => !REGISTRY_NAME.test(name));
+    if (bad !== undefined)
+      throw new UsageError(
+        `--registry-names-taken: ${bad} is not a registry name (1 to 63 lowercase letters, digits and dashes)`,
+      );
+    emulator.registryNamesTaken = names;
+  }
   if (values['env-file'] === '') throw new UsageError('--env-file needs a path');
   return { help: values.help === true, envFile: values['env-file'], emulator };
 }
@@ -83,6 +99,7 @@ function parseFlags(argv: string[]) {
       'http-port': { type: 'string' },
       'rate-limit-per-minute': { type: 'string' },
       'single-address': { type: 'boolean' },
+      'registry-names-taken': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

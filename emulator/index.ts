@@ -12,6 +12,7 @@ import { Router } from './core/router.js';
 import { createApiServer, type ResponseRecord, type UpgradeHandler } from './core/server.js';
 import type { EmuCore, EmulatorModule, Handler, TimingProfile } from './core/types.js';
 import { modules as defaultModules } from './modules.js';
+import { DEFAULT_TAKEN_REGISTRY_NAMES } from './resources/registry/taken-names.js';
 import { REALISTIC_TIMING } from './timing.js';
 import { createCertificateAuthority, issueServerCertificate } from './tls.js';
 
@@ -33,6 +34,11 @@ export interface EmulatorOptions {
   singleAddress?: boolean;
   /** Resource modules (default: all). */
   modules?: EmulatorModule[];
+  /**
+   * Container registry names other customers hold, which this account cannot create (default:
+   * `DEFAULT_TAKEN_REGISTRY_NAMES`, generic names such as `base2`; `[]` for none).
+   */
+  registryNamesTaken?: readonly string[];
 }
 
 export interface Emulator {
@@ -100,6 +106,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       loopback,
       runtimeNode: options.runtimeNode ?? process.execPath,
       tls: { caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem },
+      registryNamesTaken: options.registryNamesTaken ?? DEFAULT_TAKEN_REGISTRY_NAMES,
     };
     for (const module of options.modules ?? defaultModules) await module.register(core);
     registerAdmin({
