@@ -54,16 +54,21 @@ describe('registry plan (pure)', () => {
 
   it('refuses droplets pulling from the manifest’s registry when the account’s one has another name', () => {
     const image = 'registry.digitalocean.com/base2/base2:latest';
-    const plan = () => registryModule.plan({ ...desired, dropletImage: image }, existing('acme'));
+    const deploying = (name: string): RegistryActual => ({ ...existing(name), deploying: true });
+    const plan = () => registryModule.plan({ ...desired, dropletImage: image }, deploying('acme'));
     expect(plan).toThrow(ConflictError);
     expect(plan).toThrow(
       `The droplets pull ${image}, but this account's container registry is "acme", not "base2"`,
     );
     // The same registry, or no droplets pulling from it: nothing to refuse.
-    expect(registryModule.plan({ ...desired, dropletImage: image }, existing('base2'))[0]?.action).toBe(
+    expect(registryModule.plan({ ...desired, dropletImage: image }, deploying('base2'))[0]?.action).toBe(
       'noop',
     );
-    expect(registryModule.plan(desired, existing('acme'))[0]?.action).toBe('noop');
+    expect(registryModule.plan(desired, deploying('acme'))[0]?.action).toBe('noop');
+    // Operations that create nothing (maintain plans for drift) only warn about it.
+    expect(registryModule.plan({ ...desired, dropletImage: image }, existing('acme'))[0]?.action).toBe(
+      'noop',
+    );
   });
 
   it('plans nothing when the manifest has no registry section', () => {

@@ -70,8 +70,9 @@ async function isNameTaken(ctx: OpContext, name: string): Promise<boolean> {
 async function read(ctx: OpContext, deployment: Deployment): Promise<RegistryActual> {
   if (!deployment.registry) return { registry: undefined };
   const registry = await fetchRegistry(ctx);
-  if (registry || ctx.op !== 'deploy') return { registry };
-  return { registry, nameTaken: await isNameTaken(ctx, deployment.registry.name) };
+  if (ctx.op !== 'deploy') return { registry };
+  if (registry) return { registry, deploying: true };
+  return { registry, deploying: true, nameTaken: await isNameTaken(ctx, deployment.registry.name) };
 }
 
 async function create(ctx: OpContext, slug: string, step: PlanStep): Promise<AppliedStep> {

@@ -34,8 +34,13 @@ export interface RegistryActual {
   /** Undefined when the account has no registry (or the manifest has no registry section). */
   registry: ExistingRegistry | undefined;
   /**
+   * Read by deploy, the only operation that creates: what would make it fail is refused before
+   * anything is created. Other operations only warn about it.
+   */
+  deploying?: boolean;
+  /**
    * With no registry: whether DigitalOcean's validate-name said the manifest's name is held by
-   * someone (409). Undefined when it was not asked (only deploy creates a registry, so only it asks).
+   * someone (409). Undefined when it was not asked (only deploy asks).
    */
   nameTaken?: boolean;
 }
@@ -66,8 +71,8 @@ export function registryName(actual: RegistryActual): string | undefined {
 
 /**
  * Pure: create when the account has none and the name is free; otherwise use what is there
- * (differences are warnings). Throws a ConflictError, before any step runs, when the name is
- * someone else's or the droplets would pull from a registry the account does not have.
+ * (differences are warnings). For deploy it throws a ConflictError, before any step runs, when the
+ * name is someone else's or the droplets would pull from a registry the account does not have.
  */
 export function planRegistry(
   desired: RegistryDesired | undefined,
@@ -87,7 +92,7 @@ export function planRegistry(
       },
     ];
   }
-  if (existing.name !== desired.name && desired.dropletImage)
+  if (actual.deploying && existing.name !== desired.name && desired.dropletImage)
     throw accountRegistryRefusal(desired, existing.name, desired.dropletImage);
   const reason =
     existing.name === desired.name
