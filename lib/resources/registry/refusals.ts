@@ -15,7 +15,7 @@ const WHERE = 'registry.name in deployment.yml (the sample reads it from DO_REGI
 /** The account has no registry and DigitalOcean's validate-name answered 409 for the manifest's name. */
 export function takenNameRefusal(desired: Named): ConflictError {
   return new ConflictError(
-    `Container registry name "${desired.name}" is taken: registry names are global on DigitalOcean and another account holds it, so it cannot be created; nothing was created.`,
+    `Container registry name "${desired.name}" is taken: registry names are global on DigitalOcean and another account holds it; nothing was created.`,
     {
       hint:
         `Choose a name of your own (1-63 lowercase letters, digits and dashes; e.g. "${suggestion(desired.name)}") for ${WHERE}, ` +
