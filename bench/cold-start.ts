@@ -59,6 +59,7 @@ export function coldStartEnv(emu: {
     DIGITALOCEAN_API_URL: emu.apiUrl,
     DO_HTTP_PORT: String(emu.httpPort),
     DO_SSH_PORT: String(emu.sshPort),
+    DO_REGISTRY_NAME: 'base2-bench',
     DEPLOY_ENV: 'staging',
     LOG_LEVEL: 'error',
   };

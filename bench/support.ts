@@ -35,6 +35,8 @@ export function envFor(emu: Emulator, extra: Record<string, string> = {}): Recor
     DIGITALOCEAN_CA_FILE: emu.caCertPath,
     DO_SSH_PORT: String(emu.sshPort),
     DO_HTTP_PORT: String(emu.httpPort),
+    // Registry names are global; the emulator holds `base2` for another customer.
+    DO_REGISTRY_NAME: 'base2-bench',
     DEPLOY_ENV: 'staging',
     ...extra,
   };
@@ -140,7 +142,7 @@ export async function seedRegistry(emu: Emulator, tags: readonly string[] = ['la
       method: 'POST',
       dispatcher,
       headers: { authorization: `Bearer ${emu.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'base2', subscription_tier_slug: 'basic', region: 'nyc3' }),
+      body: JSON.stringify({ name: 'base2-bench', subscription_tier_slug: 'basic', region: 'nyc3' }),
     });
     if (response.status >= 400) throw new Error(`creating the registry: ${response.status}`);
     await response.text();

@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { type EmulatorOptions, startEmulator } from './index.js';
 import { normalize } from './resources/domains/held.js';
 import { isDomainName } from './resources/domains/names.js';
+import { REGISTRY_NAME } from './resources/registry/taken-names.js';
 
 export const USAGE = `Usage: npm run emulator -- [options]
 
@@ -29,6 +30,8 @@ Options:
                              has not, and the triggers API answers 403)
   --held-domain NAME         a domain another DigitalOcean customer holds: adding it is refused
                              (repeatable; default: none)
+  --registry-names-taken L   comma-separated container registry names other customers hold
+                             (default: generic names such as base2; '' for none)
   --help                     show this help
 `;
 
@@ -74,6 +77,19 @@ export function parseCliArgs(argv: string[]): CliOptions {
   if (values['single-address']) emulator.singleAddress = true;
   if (values['triggers-preview']) emulator.triggersPreview = true;
   if (values['held-domain'] !== undefined) emulator.heldDomains = values['held-domain'].map(heldDomain);
+  const taken = values['registry-names-taken'];
+  if (taken !== undefined) {
+    const names = taken
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean);
+    const bad = names.find((name) => !REGISTRY_NAME.test(name));
+    if (bad !== undefined)
+      throw new UsageError(
+        `--registry-names-taken: ${bad} is not a registry name (1 to 63 lowercase letters, digits and dashes)`,
+      );
+    emulator.registryNamesTaken = names;
+  }
   if (values['env-file'] === '') throw new UsageError('--env-file needs a path');
   return { help: values.help === true, envFile: values['env-file'], emulator };
 }
@@ -93,6 +109,7 @@ function parseFlags(argv: string[]) {
       'single-address': { type: 'boolean' },
       'triggers-preview': { type: 'boolean' },
       'held-domain': { type: 'string', multiple: true },
+      'registry-names-taken': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

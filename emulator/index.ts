@@ -14,6 +14,7 @@ import { service } from './core/services.js';
 import type { EmuCore, EmulatorModule, Handler, TimingProfile } from './core/types.js';
 import { modules as defaultModules } from './modules.js';
 import type { HeldDomainsService } from './resources/domains/held.js';
+import { DEFAULT_TAKEN_REGISTRY_NAMES } from './resources/registry/taken-names.js';
 import { REALISTIC_TIMING } from './timing.js';
 import { createCertificateAuthority, issueServerCertificate } from './tls.js';
 
@@ -45,6 +46,11 @@ export interface EmulatorOptions {
    * zone can be in one account only (default: none). Kept across resets.
    */
   heldDomains?: string[];
+  /**
+   * Container registry names other customers hold, which this account cannot create (default:
+   * `DEFAULT_TAKEN_REGISTRY_NAMES`, generic names such as `base2`; `[]` for none).
+   */
+  registryNamesTaken?: readonly string[];
 }
 
 export interface Emulator {
@@ -113,6 +119,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       runtimeNode: options.runtimeNode ?? process.execPath,
       triggersPreview: options.triggersPreview ?? false,
       tls: { caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem },
+      registryNamesTaken: options.registryNamesTaken ?? DEFAULT_TAKEN_REGISTRY_NAMES,
     };
     for (const module of options.modules ?? defaultModules) await module.register(core);
     service<HeldDomainsService>(core.services, 'held-domains')?.configure(options.heldDomains ?? []);

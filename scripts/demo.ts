@@ -32,6 +32,8 @@ const scaleFlag = process.argv.indexOf('--time-scale');
 const timeScale = scaleFlag > 0 ? Number(process.argv[scaleFlag + 1]) : 10;
 const show = screen(process.stderr.isTTY || !json ? process.stdout : process.stderr, json);
 const rows: StepRow[] = [];
+/** deployment.yml's registry.name: the user's choice in .env, or the demo's own. */
+const REGISTRY = process.env.DO_REGISTRY_NAME || 'base2-demo';
 
 class DemoFailure extends Error {}
 
@@ -87,9 +89,21 @@ async function run(emu: Emulator, work: string): Promise<void> {
     if (response.status >= 400) throw new DemoFailure(`${method} ${path} answered ${response.status}`);
   };
   try {
-    // What CI has done before a deploy: a registry with the builds pushed to it.
-    show.line('\n▶ CI pushes base2:1.0.0 to the container registry (and a build that will not start)');
-    await admin('POST', '/v2/registry', { name: 'base2', subscription_tier_slug: 'basic', region: 'nyc3' });
+    // What CI has done before a deploy: a registry with the builds pushed to it. Registry names are
+    // global on DigitalOcean (the emulator holds `base2` for another customer), so the demo's is its own.
+    show.line(
+      `\n▶ CI pushes base2:1.0.0 to the container registry ${REGISTRY} (and a build that will not start)`,
+    );
+    await admin('POST', '/v2/registry', {
+      name: REGISTRY,
+      subscription_tier_slug: 'basic',
+      region: 'nyc3',
+    }).catch((error: unknown) => {
+      if (!(error instanceof DemoFailure && / 409$/.test(error.message))) throw error;
+      throw new DemoFailure(
+        `the registry name ${REGISTRY} (DO_REGISTRY_NAME) is held by another customer, on the emulator as it would be on DigitalOcean: unset DO_REGISTRY_NAME or choose a name of your own`,
+      );
+    });
     for (const tag of ['1.0.0', 'broken'])
       await admin('POST', '/_emulator/registry/images', { repository: 'base2', tag });
     await admin('POST', '/_emulator/faults', {
@@ -107,6 +121,7 @@ async function run(emu: Emulator, work: string): Promise<void> {
       DIGITALOCEAN_CA_FILE: emu.caCertPath,
       DO_SSH_PORT: String(emu.sshPort),
       DO_HTTP_PORT: String(emu.httpPort),
+      DO_REGISTRY_NAME: REGISTRY,
       DO_SSH_PRIVATE_KEY: keys.private,
       DO_SSH_PUBLIC_KEY: keys.public,
       BASE2_SECRET_KEY: randomBytes(24).toString('base64url'),

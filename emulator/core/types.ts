@@ -70,6 +70,8 @@ export interface EmuCore {
   triggersPreview: boolean;
   /** The emulator's CA, for modules that serve TLS of their own. */
   tls: { caPem: string; certPem: string; keyPem: string };
+  /** Container registry names other customers hold (registry names are global on DigitalOcean). */
+  registryNamesTaken: readonly string[];
 }
 
 export interface TimingProfile {

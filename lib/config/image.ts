@@ -40,6 +40,15 @@ export const imageReferenceSchema = z
     'must be an image reference such as registry.digitalocean.com/base2/base2:latest',
   );
 
+/** The host of DigitalOcean's container registry: `registry.digitalocean.com/<registry>/<repository>`. */
+export const DOCR_HOST = 'registry.digitalocean.com';
+
+/** Pure: the registry a `registry.digitalocean.com/<registry>/…` reference pulls from; undefined for other hosts. */
+export function docrRegistryOf(image: string): string | undefined {
+  const [host, registry, ...rest] = image.split('/');
+  return host === DOCR_HOST && registry && rest.length > 0 ? registry : undefined;
+}
+
 interface ImageSourceFields {
   registry_type: RegistryType;
   registry?: string | undefined;

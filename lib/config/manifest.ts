@@ -9,6 +9,7 @@ import { appBindingProblems, bindAppSpec } from './app-binding.js';
 import { type AppSpec, loadAppSpec } from './app-spec.js';
 import { EnvironmentProblems } from './environment-problems.js';
 import { deploymentSlug, slugProblem } from './identity.js';
+import { DOCR_HOST, docrRegistryOf } from './image.js';
 import { friendlyError, joinPath, zodPathProblems, zodProblems } from './input.js';
 import {
   type AppSection,
@@ -104,6 +105,7 @@ function environmentProblems(name: string, environment: string, config: LoadedEn
       });
     }
   });
+  problems.push(...registryTieProblems(config));
   const aaaa = config.domain?.records.findIndex(isDropletIpv6Record) ?? -1;
   if (config.droplets?.ipv6 === false && aaaa >= 0) {
     problems.push({
@@ -121,6 +123,25 @@ function environmentProblems(name: string, environment: string, config: LoadedEn
     problems.push(...appBindingProblems(config.app.spec, binding, config.app.specFile));
   }
   return problems;
+}
+
+/**
+ * The droplets pull from the manifest's registry: an account has one (its name is the image path),
+ * so a `registry.digitalocean.com/<other>/…` image would name a registry the account does not hold.
+ */
+function registryTieProblems(config: LoadedEnvironment): Problem[] {
+  const image = config.droplets?.container.image;
+  const pulled = image === undefined ? undefined : docrRegistryOf(image);
+  if (!config.registry || pulled === undefined || pulled === config.registry.name) return [];
+  const path = image!.slice(DOCR_HOST.length + pulled.length + 2);
+  return [
+    {
+      path: 'droplets.container.image',
+      message:
+        `pulls from registry "${pulled}", but registry.name is "${config.registry.name}": an account has one registry and ` +
+        `its name is the image path, so write ${DOCR_HOST}/${config.registry.name}/${path} (the sample reads both from DO_REGISTRY_NAME)`,
+    },
+  ];
 }
 
 /** A domain is unique in a DigitalOcean account, so two environments cannot both own one. */

@@ -220,6 +220,28 @@ describe('loadManifest and resolveDeployment', () => {
     ]);
   });
 
+  it('refuses droplets that pull from a registry other than registry.name, saying what to write', () => {
+    const base = `name: shop\nregion: fra1\nenvironments: { staging: {} }\n${DROPLETS}`;
+    const tied = loadManifest(write(`${base}registry: { name: shop, subscription_tier: basic }\n`), {});
+    expect(resolveDeployment(tied, 'staging').registry?.name).toBe('shop');
+    const file = write(`${base}registry: { name: shop-images, subscription_tier: basic }\n`);
+    expect(manifestError(file).problems).toEqual([
+      {
+        path: 'droplets.container.image',
+        message: expect.stringContaining(
+          'pulls from registry "shop", but registry.name is "shop-images": an account has one registry',
+        ),
+      },
+    ]);
+    expect(manifestError(file).problems[0]?.message).toContain(
+      'write registry.digitalocean.com/shop-images/shop:1',
+    );
+    // Without a registry section the droplets may pull from any registry (the account's is not managed here).
+    expect(loadManifest(write(base), {}).environments.staging?.droplets?.container.image).toBe(
+      'registry.digitalocean.com/shop/shop:1',
+    );
+  });
+
   it('opens outbound traffic when the firewall leaves outbound out, and keeps an explicit empty list', () => {
     const open = loadManifest(
       write(

@@ -10,7 +10,7 @@ import { type BuiltFunction, buildFunctions } from '../../build.mjs';
 import { systemClock } from '../../lib/clock.js';
 import type { CliIo } from '../../scripts/control-plane/cli-io.js';
 import type { TestEmulator } from '../support/emulator.js';
-import { ROOT } from '../support/op-context.js';
+import { ROOT, TEST_REGISTRY } from '../support/op-context.js';
 
 export { ROOT };
 
@@ -35,6 +35,7 @@ export function planeSource(t: TestEmulator, extra: Record<string, string> = {})
     DIGITALOCEAN_CA_FILE: t.emu.caCertPath,
     DO_SSH_PORT: String(t.emu.sshPort),
     DO_HTTP_PORT: String(t.emu.httpPort),
+    DO_REGISTRY_NAME: TEST_REGISTRY,
     DEPLOY_ENV: 'staging',
     ...extra,
   };

@@ -70,6 +70,46 @@ describe('App Platform spec validation', () => {
       'repository is required',
     ],
     [
+      'a registry named for a DOCR image',
+      {
+        spec: {
+          name: 'x1',
+          services: [web({ image: { registry_type: 'DOCR', registry: 'acme', repository: 'base2' } })],
+        },
+      },
+      'field "services.image.registry"',
+    ],
+    [
+      'deploy_on_push for an image pinned by digest',
+      {
+        spec: {
+          name: 'x1',
+          services: [
+            web({
+              image: {
+                registry_type: 'DOCR',
+                repository: 'base2',
+                digest: `sha256:${'a'.repeat(64)}`,
+                deploy_on_push: { enabled: true },
+              },
+            }),
+          ],
+        },
+      },
+      'field "services.image.deploy_on_push"',
+    ],
+    [
+      'a route path without a leading slash',
+      { spec: { name: 'x1', services: [web({ routes: [{ path: 'api' }] })] } },
+      'field "services.routes.path"',
+    ],
+    ['a function with an image source', { spec: { name: 'x1', functions: [web()] } }, 'field "functions"'],
+    [
+      'an ingress rule for a component that does not exist',
+      { spec: { name: 'x1', services: [web()], ingress: { rules: [{ component: { name: 'api' } }] } } },
+      'field "ingress.rules.component.name"',
+    ],
+    [
       'both tag and digest',
       {
         spec: {
@@ -137,6 +177,40 @@ describe('App Platform spec validation', () => {
     const error = await rejects(body);
     expect(error.id).toBe('invalid_argument');
     expect(error.message).toContain(message);
+  });
+
+  const accepts = async (spec: unknown) => {
+    const response = await t.fetch(`${t.emu.apiUrl}/v2/apps`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.emu.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ spec }),
+    });
+    expect(response.status, await response.clone().text()).toBe(200);
+  };
+
+  it('accepts any instance count of at least one for a scalable size: no maximum is documented', async () => {
+    await accepts({
+      name: 'many',
+      services: [web({ instance_count: 300, instance_size_slug: 'apps-d-1vcpu-1gb' })],
+    });
+    await accepts({
+      name: 'legacy',
+      services: [web({ instance_count: 2, instance_size_slug: 'professional-xs' })],
+    });
+  });
+
+  it('accepts every region and every current and legacy instance size the spec lists', async () => {
+    const regions = ['atl', 'nyc', 'sfo', 'tor', 'ams', 'fra', 'lon', 'blr', 'sgp', 'syd'];
+    for (const region of regions) await accepts({ name: `r-${region}`, region, services: [web()] });
+    const sizes = [
+      'apps-s-1vcpu-0.5gb',
+      'apps-s-1vcpu-1gb-fixed',
+      'apps-s-1vcpu-1gb',
+      'apps-d-8vcpu-32gb',
+      'basic-xxs',
+    ];
+    for (const [i, size] of sizes.entries())
+      await accepts({ name: `s${i}`, services: [web({ instance_size_slug: size })] });
   });
 
   it('accepts a spec that uses every allowed env scope and type, and keeps fields it does not model', async () => {

@@ -247,6 +247,16 @@ describe('parseCliArgs', () => {
     expect(parseCliArgs(['--', '--help'])).toMatchObject({ help: true });
   });
 
+  it('takes the registry names other customers hold, or none', () => {
+    expect(parseCliArgs(['--registry-names-taken', 'acme, shop-images']).emulator).toEqual({
+      registryNamesTaken: ['acme', 'shop-images'],
+    });
+    expect(parseCliArgs(['--registry-names-taken=']).emulator).toEqual({ registryNamesTaken: [] });
+    expect(() => parseCliArgs(['--registry-names-taken', 'Shop_Images'])).toThrow(
+      /--registry-names-taken: Shop_Images is not a registry name/,
+    );
+  });
+
   it.each([
     [['--bogus'], /Unknown option '--bogus'/],
     [['extra'], /unexpected argument: extra/],

@@ -246,15 +246,15 @@ describe.skipIf(spec.skip !== undefined)('conformance with the DigitalOcean Open
   family('container registry', 'POST /v2/registry', async () => {
     const registry = dots.v2.registry;
     if (has('GET /v2/registry/options')) await registry.optionsPath.get();
-    if (has('POST /v2/registry/validate-name')) await registry.validateName.post({ name: 'base2' });
-    await registry.post({ name: 'base2', subscriptionTierSlug: 'basic', region: 'nyc3' });
-    made.registry = 'base2';
+    if (has('POST /v2/registry/validate-name')) await registry.validateName.post({ name: 'base2-tests' });
+    await registry.post({ name: 'base2-tests', subscriptionTierSlug: 'basic', region: 'nyc3' });
+    made.registry = 'base2-tests';
     await registry.get();
     if (has('GET /v2/registry/subscription')) await registry.subscription.get();
     if (has('GET /v2/registry/docker-credentials'))
       await registry.dockerCredentials.get({ queryParameters: { readWrite: true, expirySeconds: 3600 } });
     if (has('POST /v2/registry/subscription')) await registry.subscription.post({ tierSlug: 'professional' });
-    const named = registry.byRegistry_name('base2');
+    const named = registry.byRegistry_name('base2-tests');
     // Images arrive by `docker push`; the emulator takes pushes through its admin API.
     if (has('POST /_emulator/registry/images')) {
       for (const tag of ['1.0.0', '1.1.0', 'latest'])

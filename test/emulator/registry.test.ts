@@ -9,6 +9,8 @@ import { ConformanceTracker, loadSpec } from '../support/openapi.js';
 const GC_MS = 4_000_000;
 const PHASE_MS = GC_MS / 4;
 const IMAGES = '/_emulator/registry/images';
+/** A name nobody else holds (the default held names include base2). */
+const NAME = 'acme-images';
 
 /** Asks the `registry` service what the apps module would ask it. */
 const serviceProbe: EmulatorModule = {
@@ -62,10 +64,10 @@ describe('container registry', () => {
   });
 
   const registry = () => dots.v2.registry;
-  const named = (name = 'base2') => dots.v2.registry.byRegistry_name(name);
+  const named = (name = NAME) => dots.v2.registry.byRegistry_name(name);
   const repo = (name: string) => named().repositories.byRepository_name(name);
   const create = (tier: 'starter' | 'basic' | 'professional' = 'basic') =>
-    registry().post({ name: 'base2', subscriptionTierSlug: tier, region: 'fra1' });
+    registry().post({ name: NAME, subscriptionTierSlug: tier, region: 'fra1' });
   const seed = async (repository: string, tag: string, extra: Record<string, unknown> = {}) =>
     ((await t.admin('POST', IMAGES, { repository, tag, ...extra })) as { image: { digest: string } }).image;
   const seedStatus = async (body: unknown) => {
@@ -77,23 +79,23 @@ describe('container registry', () => {
 
   it('answers 404 before a registry exists, then creates one per account', async () => {
     expect((await failure(registry().get())).status).toBe(404);
-    await registry().validateName.post({ name: 'base2' });
+    await registry().validateName.post({ name: NAME });
 
     const created = (await create())?.registry;
-    expect(created).toMatchObject({ name: 'base2', region: 'fra1', storageUsageBytes: 0 });
+    expect(created).toMatchObject({ name: NAME, region: 'fra1', storageUsageBytes: 0 });
     expect(created?.subscription?.tier).toMatchObject({
       slug: 'basic',
       includedRepositories: 5,
       monthlyPriceInCents: 500,
     });
-    expect((await registry().get())?.registry?.name).toBe('base2');
+    expect((await registry().get())?.registry?.name).toBe(NAME);
 
     expect(await failure(registry().post({ name: 'other', subscriptionTierSlug: 'basic' }))).toEqual({
       status: 422,
       message: 'user already has a registry',
     });
     expect(await failure(create())).toEqual({ status: 409, message: 'name already exists' });
-    expect((await failure(registry().validateName.post({ name: 'base2' }))).status).toBe(409);
+    expect((await failure(registry().validateName.post({ name: NAME }))).status).toBe(409);
     expect((await failure(registry().validateName.post({ name: 'Not_Valid' }))).status).toBe(422);
 
     await registry().delete();
@@ -101,11 +103,75 @@ describe('container registry', () => {
     expect((await failure(registry().delete())).status).toBe(404);
   });
 
+  it('refuses names another customer holds: validate-name answers 409 and so does a create', async () => {
+    expect((await t.admin('GET', '/_emulator/registry/taken-names')) as { names: string[] }).toMatchObject({
+      names: expect.arrayContaining(['base2', 'example']),
+    });
+    for (const name of ['base2', 'example']) {
+      expect(await failure(registry().validateName.post({ name }))).toEqual({
+        status: 409,
+        message: 'name already exists',
+      });
+      expect(await failure(registry().post({ name, subscriptionTierSlug: 'basic' }))).toEqual({
+        status: 409,
+        message: 'name already exists',
+      });
+    }
+    expect((await failure(registry().get())).status).toBe(404);
+    // A name nobody holds is free, and once this account holds it, it is as taken as the others.
+    await registry().validateName.post({ name: NAME });
+    await create();
+    expect((await failure(registry().validateName.post({ name: NAME }))).status).toBe(409);
+  });
+
+  it('keeps the held names as the admin routes set them, and a reset restores the start set', async () => {
+    const names = async () =>
+      ((await t.admin('GET', '/_emulator/registry/taken-names')) as { names: string[] }).names;
+    await t.admin('PUT', '/_emulator/registry/taken-names', { names: [] });
+    expect(await names()).toEqual([]);
+    await registry().validateName.post({ name: 'base2' });
+    await t.admin('POST', '/_emulator/registry/taken-names', { names: [NAME] });
+    expect((await failure(create())).status).toBe(409);
+    await t.admin('DELETE', `/_emulator/registry/taken-names/${NAME}`);
+    await expect(t.admin('DELETE', `/_emulator/registry/taken-names/${NAME}`)).rejects.toThrow(/404/);
+    await expect(t.admin('POST', '/_emulator/registry/taken-names', { names: ['Bad_Name'] })).rejects.toThrow(
+      /400.*not a registry name/,
+    );
+    expect((await create())?.registry?.name).toBe(NAME);
+    await t.admin('POST', '/_emulator/reset');
+    expect(await names()).toContain('base2');
+  });
+
+  it('creates a registry in every region the spec lists, and picks one when none is given', async () => {
+    for (const region of ['nyc3', 'sfo3', 'sfo2', 'ams3', 'sgp1', 'fra1', 'blr1', 'syd1']) {
+      expect(
+        // dots types the older five-region list; the request carries any of them.
+        (await registry().post({ name: NAME, subscriptionTierSlug: 'basic', region: region as never }))
+          ?.registry?.region,
+      ).toBe(region);
+      await registry().delete();
+    }
+    expect((await registry().post({ name: NAME, subscriptionTierSlug: 'basic' }))?.registry?.region).toBe(
+      'nyc3',
+    );
+    const options = (await registry().optionsPath.get())?.options;
+    expect(options?.availableRegions).toEqual([
+      'nyc3',
+      'sfo3',
+      'sfo2',
+      'ams3',
+      'sgp1',
+      'fra1',
+      'blr1',
+      'syd1',
+    ]);
+  });
+
   it('validates the create request', async () => {
     const bad = [
       { name: 'UPPER', subscriptionTierSlug: 'basic' },
-      { name: 'base2', subscriptionTierSlug: 'gold' },
-      { name: 'base2', subscriptionTierSlug: 'basic', region: 'lon1' },
+      { name: NAME, subscriptionTierSlug: 'gold' },
+      { name: NAME, subscriptionTierSlug: 'basic', region: 'lon1' },
       { subscriptionTierSlug: 'basic' },
     ];
     for (const body of bad) expect((await failure(registry().post(body as never))).status).toBe(422);
@@ -211,6 +277,14 @@ describe('container registry', () => {
     await create('starter');
     expect(await seedStatus({ repository: 'web', tag: 'v1' })).toBe(201);
     expect(await seedStatus({ repository: 'api', tag: 'v1' })).toBe(403);
+    const denied = await t.fetch(`${t.emu.apiUrl}${IMAGES}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.emu.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ repository: 'api', tag: 'v1' }),
+    });
+    expect(((await denied.json()) as { message: string }).message).toBe(
+      'denied: registry contains 1 repositories, limit is 1',
+    );
     expect(await seedStatus({ repository: 'web', tag: 'big', size_bytes: 2_000_000_000 })).toBe(403);
     expect(await seedStatus({ repository: 'Web', tag: 'v1' })).toBe(400);
     expect(await seedStatus({ repository: 'web', tag: 'bad tag' })).toBe(400);
@@ -227,7 +301,7 @@ describe('container registry', () => {
       await named().garbageCollection.post({ type: 'untagged manifests and unreferenced blobs' })
     )?.garbageCollection;
     expect(started).toMatchObject({
-      registryName: 'base2',
+      registryName: NAME,
       status: 'requested',
       blobsDeleted: 0,
       freedBytes: 0,

@@ -67,7 +67,7 @@ async function expectServing(
   const previous = await liveImage(h.t, before);
   if (previous) {
     const live = await liveImage(h.t, after);
-    expect([previous, `registry.digitalocean.com/base2/base2:${tag}`], 'live image').toContain(live);
+    expect([previous, `registry.digitalocean.com/base2-tests/base2:${tag}`], 'live image').toContain(live);
   }
   const servedBefore = before.owned.filter(isServing);
   if (servedBefore.length > 0) {

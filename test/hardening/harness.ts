@@ -9,7 +9,7 @@ import { isToolError, type ToolError } from '../../lib/errors.js';
 import { runOperation } from '../../lib/ops/run.js';
 import type { AnyOperation, OpReport, Progress } from '../../lib/ops/types.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
-import { ROOT } from '../support/op-context.js';
+import { ROOT, SAMPLE_ENV, TEST_REGISTRY } from '../support/op-context.js';
 import { createScaledClock, type TestClock } from '../support/scaled-clock.js';
 import { seededRandom } from './seeded.js';
 
@@ -105,6 +105,7 @@ export async function startHarness(options: { seed?: number; timeScale?: number 
     DO_SSH_PORT: String(t.emu.sshPort),
     DO_HTTP_PORT: String(t.emu.httpPort),
     BASE2_MANIFEST: MANIFEST,
+    ...SAMPLE_ENV,
     ...extra,
   });
   const harness: Harness = {
@@ -147,7 +148,7 @@ export async function startHarness(options: { seed?: number; timeScale?: number 
       // budget (shared per process) has forgotten the previous case's 429s and pacing.
       offset += RESET_GAP_MS;
       await t.admin('POST', '/_emulator/reset');
-      await t.dots.v2.registry.post({ name: 'base2', subscriptionTierSlug: 'basic', region: 'nyc3' });
+      await t.dots.v2.registry.post({ name: TEST_REGISTRY, subscriptionTierSlug: 'basic', region: 'nyc3' });
       for (const tag of IMAGE_TAGS)
         await t.admin('POST', '/_emulator/registry/images', { repository: 'base2', tag });
       await t.admin('DELETE', '/_emulator/requests');

@@ -7,9 +7,9 @@ import { patchEnvs } from '../../lib/ops/edit/env-patch.js';
 import type { ChangeSet } from '../../lib/ops/edit/input.js';
 import { liveEnvProblems, runtimeEnv } from '../../lib/ops/edit/live-env.js';
 import type { AppState } from '../../lib/resources/app/index.js';
-import { ROOT } from '../support/op-context.js';
+import { ROOT, SAMPLE_ENV } from '../support/op-context.js';
 
-const deployment = resolveDeployment(loadManifest(join(ROOT, 'deployment.yml'), {}), 'staging');
+const deployment = resolveDeployment(loadManifest(join(ROOT, 'deployment.yml'), SAMPLE_ENV), 'staging');
 const ENCRYPTED = 'EV[1:bm9uY2U=:Y2lwaGVydGV4dA==]';
 
 /** The spec as DigitalOcean answers it: app-wide envs, a SECRET in its encrypted form, a worker. */

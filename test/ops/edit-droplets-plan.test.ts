@@ -14,9 +14,9 @@ import {
   desiredDroplets,
   type ImageRef,
 } from '../../lib/resources/droplets/index.js';
-import { ROOT } from '../support/op-context.js';
+import { ROOT, SAMPLE_ENV, TEST_REGISTRY } from '../support/op-context.js';
 
-const deployment = resolveDeployment(loadManifest(join(ROOT, 'deployment.yml'), {}), 'staging');
+const deployment = resolveDeployment(loadManifest(join(ROOT, 'deployment.yml'), SAMPLE_ENV), 'staging');
 const IMAGE = deployment.droplets!.container.image;
 
 function changes(parts: Partial<Pick<ChangeSet, 'droplets' | 'image' | 'records'>> = {}): ChangeSet {
@@ -90,16 +90,16 @@ describe('the droplets part of an edit', () => {
       'delete (deferred) base2-staging-<gen>-2: replaced by generation <new>',
     ]);
     expect(edit?.changes).toEqual([
-      `droplets.container.image: ${IMAGE} → registry.digitalocean.com/base2/base2:1.4.2`,
+      `droplets.container.image: ${IMAGE} → registry.digitalocean.com/${TEST_REGISTRY}/base2:1.4.2`,
     ]);
   });
 
   it('recognises droplets running the image the app runs (an earlier edit of both) and keeps it', () => {
     const actual = running(
-      desiredWith(fields(2, 's-1vcpu-1gb', 'registry.digitalocean.com/base2/base2:1.4.2')),
+      desiredWith(fields(2, 's-1vcpu-1gb', `registry.digitalocean.com/${TEST_REGISTRY}/base2:1.4.2`)),
     );
     expect(dropletBaseline(deployment, actual, [{ tag: '1.4.2' }])?.image).toBe(
-      'registry.digitalocean.com/base2/base2:1.4.2',
+      `registry.digitalocean.com/${TEST_REGISTRY}/base2:1.4.2`,
     );
     const { edit } = plan(changes({ droplets: { count: 3 } }), actual, [{ tag: '1.4.2' }]);
     expect(lines(edit!.steps)).toEqual(['create base2-staging-<gen>-3: missing']);

@@ -6,7 +6,7 @@ import { type ExecResult, execOperation } from '../../lib/ops/exec/index.js';
 import { runOperation } from '../../lib/ops/run.js';
 import type { OpReport } from '../../lib/ops/types.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
-import { ROOT } from '../support/op-context.js';
+import { ROOT, SAMPLE_ENV } from '../support/op-context.js';
 
 /** exec in an App Platform component, end to end: the exec URL from the API, then the console websocket. */
 let t: TestEmulator;
@@ -26,6 +26,7 @@ function exec(input: Record<string, unknown>): Promise<OpReport<ExecResult>> {
         DIGITALOCEAN_API_URL: t.emu.apiUrl,
         DIGITALOCEAN_CA_FILE: t.emu.caCertPath,
         BASE2_SECRET_KEY: SECRET,
+        ...SAMPLE_ENV,
       },
       cwd: ROOT,
       clock: systemClock,
@@ -46,7 +47,7 @@ async function failure(input: Record<string, unknown>): Promise<Error> {
 
 beforeAll(async () => {
   t = await startTestEmulator();
-  await t.dots.v2.registry.post({ name: 'base2', subscriptionTierSlug: 'basic', region: 'nyc3' });
+  await t.dots.v2.registry.post({ name: 'base2-tests', subscriptionTierSlug: 'basic', region: 'nyc3' });
   await t.admin('POST', '/_emulator/registry/images', { repository: 'base2', tag: 'latest' });
   const created = await t.dots.v2.apps.post({
     spec: {

@@ -7,7 +7,7 @@ import { type ExecResult, execOperation } from '../../lib/ops/exec/index.js';
 import { runOperation } from '../../lib/ops/run.js';
 import type { OpReport } from '../../lib/ops/types.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
-import { ROOT } from '../support/op-context.js';
+import { ROOT, SAMPLE_ENV } from '../support/op-context.js';
 import { ed25519KeyPair } from '../support/ssh-keys.js';
 
 /** exec on the deployment's droplets, end to end: validated input, list calls, SSH into the emulator's droplets. */
@@ -25,6 +25,7 @@ function envSource(extra: Record<string, string> = {}): Record<string, string> {
     DO_SSH_PORT: String(t.emu.sshPort),
     DO_SSH_PRIVATE_KEY: pair.private,
     DEPLOY_ENV: 'staging',
+    ...SAMPLE_ENV,
     ...extra,
   };
 }

@@ -5,6 +5,7 @@ import { ed25519KeyPair } from '../../lib/exec/keys.js';
 import { type InfoResult, infoOperation, renderInfo } from '../../lib/ops/info/index.js';
 import { expandSpec } from '../../lib/resources/app/index.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
+import { TEST_REGISTRY } from '../support/op-context.js';
 import { runOp } from './support.js';
 
 const MANIFEST = { BASE2_MANIFEST: 'test/ops/fixtures/deployment.yml' };
@@ -209,10 +210,10 @@ describe('info warns about conflicts, saying what and what to do, and touches no
     await t.admin('POST', '/_emulator/registry/images', { repository: 'tools', tag: 'v1' });
     const report = await info();
     expect(report.warnings).toEqual([
-      expect.stringContaining(`The account's container registry is "acme", not "base2"`),
+      expect.stringContaining(`The account's container registry is "acme", not "${TEST_REGISTRY}"`),
       expect.stringContaining('Repository base2 (app component web) is not in registry acme: push'),
       expect.stringContaining(
-        "droplets.container.image pulls from registry base2, but the account's registry is acme",
+        `droplets.container.image pulls from registry ${TEST_REGISTRY}, but the account's registry is acme`,
       ),
     ]);
     expect(report.result.registry).toMatchObject({ name: 'acme', repositories: [] });

@@ -5,6 +5,7 @@ import type { DeployResult } from '../../lib/ops/deploy/index.js';
 import { deployOperation } from '../../lib/ops/deploy/index.js';
 import { type InfoResult, infoOperation, renderInfo } from '../../lib/ops/info/index.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
+import { TEST_REGISTRY } from '../support/op-context.js';
 import { runOp, seedRegistry } from './support.js';
 
 const MANIFEST = { BASE2_MANIFEST: 'test/ops/fixtures/deployment.yml' };
@@ -151,7 +152,7 @@ describe('info on a deployed account', () => {
     });
     const states = domain!.records.map((rec) => `${rec.type} ${rec.name} ${rec.state}`).sort();
     expect(states).toEqual(['A @ ok', 'A @ ok', 'CNAME app ok', 'TXT _base2-do marker']);
-    expect(r.registry).toMatchObject({ name: 'base2', region: 'nyc3', tier: 'basic' });
+    expect(r.registry).toMatchObject({ name: TEST_REGISTRY, region: 'nyc3', tier: 'basic' });
     expect(r.registry?.storage_used_bytes).toBeGreaterThan(0);
     expect(r.registry?.repositories).toEqual([expect.objectContaining({ name: 'base2', tag_count: 3 })]);
     expect(r.registry?.repositories[0]?.latest_tags.length).toBeGreaterThan(0);

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type DeployResult, deployOperation } from '../../lib/ops/deploy/index.js';
 import { type MaintainResult, maintainOperation } from '../../lib/ops/maintain/index.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
+import { TEST_REGISTRY } from '../support/op-context.js';
 import { runOp, seedRegistry } from './support.js';
 
 const MANIFEST = { BASE2_MANIFEST: 'test/ops/fixtures/deployment.yml' };
@@ -99,14 +100,14 @@ describe('maintain clean-up', () => {
     const report = await maintain({ env: 'apponly' });
     expect(report.status, JSON.stringify(report.result, null, 1)).toBe('succeeded');
     expect(report.result.registry_gc).toMatchObject({
-      registry: 'base2',
+      registry: TEST_REGISTRY,
       untagged_manifests: 1,
       state: 'started',
     });
     const records = report.audit.filter((a) => !a.resource.startsWith('lock'));
     expect(records).toEqual([expect.objectContaining({ action: 'garbage collection', outcome: 'ok' })]);
     const posts = (await t.requests()).filter((r) => r.method === 'POST');
-    expect(posts.map((r) => r.path)).toContain('/v2/registry/base2/garbage-collection');
+    expect(posts.map((r) => r.path)).toContain(`/v2/registry/${TEST_REGISTRY}/garbage-collection`);
     // Collection takes 20 s of DigitalOcean's time; once it is done there is nothing left to collect.
     await t.admin('POST', '/_emulator/clock', { advance_ms: 60_000 });
     const after = await maintain({ env: 'apponly' });
@@ -116,7 +117,7 @@ describe('maintain clean-up', () => {
 
   it('does not collect an untagged manifest a deployment runs by digest', async () => {
     const tags = await t.dots.v2.registry
-      .byRegistry_name('base2')
+      .byRegistry_name(TEST_REGISTRY)
       .repositories.byRepository_name('base2')
       .tags.get();
     const digest = tags?.tags?.find((tag) => tag.tag === 'latest')?.manifestDigest ?? '';

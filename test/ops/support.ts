@@ -3,7 +3,7 @@ import { RateBudget } from '../../lib/do/index.js';
 import { runOperation } from '../../lib/ops/run.js';
 import type { AnyOperation, OpReport, Tuning } from '../../lib/ops/types.js';
 import type { TestEmulator } from '../support/emulator.js';
-import { ROOT } from '../support/op-context.js';
+import { ROOT, TEST_REGISTRY } from '../support/op-context.js';
 
 /** The environment a user would put in .env to point the tool at this emulator. */
 export function emulatorEnv(t: TestEmulator, extra: Record<string, string> = {}): Record<string, string> {
@@ -13,6 +13,7 @@ export function emulatorEnv(t: TestEmulator, extra: Record<string, string> = {})
     DIGITALOCEAN_CA_FILE: t.emu.caCertPath,
     DO_SSH_PORT: String(t.emu.sshPort),
     DO_HTTP_PORT: String(t.emu.httpPort),
+    DO_REGISTRY_NAME: TEST_REGISTRY,
     DEPLOY_ENV: 'staging',
     ...extra,
   };
@@ -47,7 +48,7 @@ export async function runOp<R = unknown>(
 
 /** The account as CI leaves it before a deploy: the registry exists and the images are pushed. */
 export async function seedRegistry(t: TestEmulator, tags: readonly string[] = ['latest', '1.4.2', 'bad']) {
-  await t.dots.v2.registry.post({ name: 'base2', subscriptionTierSlug: 'basic', region: 'nyc3' });
+  await t.dots.v2.registry.post({ name: TEST_REGISTRY, subscriptionTierSlug: 'basic', region: 'nyc3' });
   for (const tag of tags) await t.admin('POST', '/_emulator/registry/images', { repository: 'base2', tag });
 }
 

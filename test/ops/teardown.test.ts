@@ -3,6 +3,7 @@ import { OWNER_TAG } from '../../lib/config/identity.js';
 import { type DeployResult, deployOperation } from '../../lib/ops/deploy/index.js';
 import { type TeardownResult, teardownOperation } from '../../lib/ops/teardown/index.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
+import { TEST_REGISTRY } from '../support/op-context.js';
 import { runOp, seedRegistry } from './support.js';
 
 const MANIFEST = { BASE2_MANIFEST: 'test/ops/fixtures/deployment.yml' };
@@ -52,7 +53,7 @@ describe('teardown', () => {
     const apps = await t.dots.v2.apps.get({ queryParameters: { perPage: 200 } });
     expect(apps?.apps ?? []).toEqual([]);
     const registry = await t.dots.v2.registry.get();
-    expect(registry?.registry?.name).toBe('base2');
+    expect(registry?.registry?.name).toBe(TEST_REGISTRY);
     const ns = await t.dots.v2.functions.namespaces.get();
     expect((ns?.namespaces ?? []).map((n) => n.label)).toContain('base2-control');
     expect(foreign).toBeTruthy();

@@ -137,7 +137,7 @@ describe('creating the app without ever making two', () => {
 
 describe('waiting within a deadline', () => {
   it('leaves the wait pending with progress when time runs out, and the next call follows the same deployment', async () => {
-    await t.dots.v2.registry.post({ name: 'base2', subscriptionTierSlug: 'basic', region: 'nyc3' });
+    await t.dots.v2.registry.post({ name: 'base2-tests', subscriptionTierSlug: 'basic', region: 'nyc3' });
     await t.admin('POST', '/_emulator/registry/images', { repository: 'base2', tag: 'v1' });
     const short = testContext(t, { timeoutMs: 150 });
     try {

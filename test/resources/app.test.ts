@@ -16,7 +16,7 @@ let tc: TestContext;
 beforeAll(async () => {
   t = await startTestEmulator();
   tc = testContext(t, { env: { BASE2_SECRET_KEY: SECRET } });
-  await t.dots.v2.registry.post({ name: 'base2', subscriptionTierSlug: 'basic', region: 'nyc3' });
+  await t.dots.v2.registry.post({ name: 'base2-tests', subscriptionTierSlug: 'basic', region: 'nyc3' });
   for (const tag of ['v1', 'v2'])
     await t.admin('POST', '/_emulator/registry/images', { repository: 'base2', tag });
 });

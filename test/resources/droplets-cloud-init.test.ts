@@ -10,10 +10,10 @@ import {
   isDocrImage,
   renderCloudInit,
 } from '../../lib/resources/droplets/cloud-init.js';
-import { ROOT } from '../support/op-context.js';
+import { ROOT, SAMPLE_ENV, TEST_REGISTRY } from '../support/op-context.js';
 
 const deployment = () => {
-  const d = resolveDeployment(loadManifest(join(ROOT, 'deployment.yml'), {}), 'staging');
+  const d = resolveDeployment(loadManifest(join(ROOT, 'deployment.yml'), SAMPLE_ENV), 'staging');
   return { ...d, droplets: d.droplets! };
 };
 
@@ -38,7 +38,7 @@ describe('cloud-init', () => {
     d.droplets.container = { ...d.droplets.container, env: { Z: '1', BASE2_LOG_LEVEL: 'info' } };
     expect(cloudInitSpec(d)).toEqual({
       containerName: 'base2-staging',
-      image: 'registry.digitalocean.com/base2/base2:latest',
+      image: `registry.digitalocean.com/${TEST_REGISTRY}/base2:latest`,
       hostPort: 80,
       containerPort: 8080,
       env: [

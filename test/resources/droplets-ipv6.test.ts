@@ -40,14 +40,14 @@ const manifest = (records: string, dropletsExtra = '', count = 2) =>
   `name: base2
 region: nyc3
 environments: { v6: {} }
-registry: { name: base2, subscription_tier: basic, region: nyc3 }
+registry: { name: base2-tests, subscription_tier: basic, region: nyc3 }
 droplets:
   count: ${count}
   size: s-1vcpu-1gb
   image: debian-12-x64
   ssh_key:
     public_key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJeX1kgymIaelKiSqc7R9gXuaWcWSLoQsfOiFyHXIcgV base2-placeholder
-  container: { image: registry.digitalocean.com/base2/base2:latest, port: 8080 }
+  container: { image: registry.digitalocean.com/base2-tests/base2:latest, port: 8080 }
   health: { port: \${DO_HTTP_PORT:-80}, path: /healthz }
 ${dropletsExtra}domain:
   name: ${DOMAIN}
@@ -298,8 +298,8 @@ describe('IPv6 in the droplet plan and facts (pure)', () => {
     // Pinned: a different value would replace every droplet of every IPv4-only deployment. (It
     // changed once on purpose, when the cloud-init template stopped installing Docker where the
     // image has it: that made one new generation.)
-    expect(desiredDroplets(fixture('droponly'))!.generation).toBe('2343e4');
-    expect(desiredDroplets(withAaaa())!.generation).toBe('2343e4');
+    expect(desiredDroplets(fixture('droponly'))!.generation).toBe('2d4a45');
+    expect(desiredDroplets(withAaaa())!.generation).toBe('2d4a45');
   });
 
   it('wants IPv6 when an AAAA record points at the droplets or droplets.ipv6 says so, and sends it on create', () => {

@@ -13,11 +13,11 @@ import {
   parseDropletName,
   planDroplets,
 } from '../../lib/resources/droplets/index.js';
-import { ROOT } from '../support/op-context.js';
+import { ROOT, SAMPLE_ENV } from '../support/op-context.js';
 
 /** The sample deployment.yml resolved for staging, with `droplets` changed as given. */
 function sampleDeployment(droplets: Partial<NonNullable<Deployment['droplets']>> = {}): Deployment {
-  const deployment = resolveDeployment(loadManifest(join(ROOT, 'deployment.yml'), {}), 'staging');
+  const deployment = resolveDeployment(loadManifest(join(ROOT, 'deployment.yml'), SAMPLE_ENV), 'staging');
   return { ...deployment, droplets: { ...deployment.droplets!, ...droplets } };
 }
 

@@ -16,11 +16,11 @@ import { bootReadiness } from '../../lib/resources/droplets/readiness.js';
 import { nextResizeAction } from '../../lib/resources/droplets/resize.js';
 import { outcomeOf, reconcile } from '../../lib/resources/droplets/resize-steps.js';
 import { generationDetail } from '../../lib/resources/droplets/verify.js';
-import { ROOT } from '../support/op-context.js';
+import { ROOT, SAMPLE_ENV } from '../support/op-context.js';
 
 /** The sample deployment.yml resolved for staging, with `droplets` changed as given. */
 function sampleDeployment(droplets: Partial<NonNullable<Deployment['droplets']>> = {}): Deployment {
-  const deployment = resolveDeployment(loadManifest(join(ROOT, 'deployment.yml'), {}), 'staging');
+  const deployment = resolveDeployment(loadManifest(join(ROOT, 'deployment.yml'), SAMPLE_ENV), 'staging');
   return { ...deployment, droplets: { ...deployment.droplets!, ...droplets } };
 }
 

@@ -29,7 +29,7 @@ beforeEach(async () => {
   await t.admin('POST', '/_emulator/clock', { time_scale: 200 });
   tc = testContext(t);
   // What the orchestrator does first: the registry (the image is in DOCR) and the SSH key.
-  await t.dots.v2.registry.post({ name: 'base2', subscriptionTierSlug: 'basic', region: 'nyc3' });
+  await t.dots.v2.registry.post({ name: 'base2-tests', subscriptionTierSlug: 'basic', region: 'nyc3' });
   await t.admin('POST', '/_emulator/registry/images', { repository: 'base2', tag: 'latest' });
   const d = tc.deployment();
   const keys = sshKeyModule.plan(sshKeyModule.desired(d, NO_FACTS), await sshKeyModule.read(tc.ctx, d));

@@ -11,6 +11,13 @@ import type { OpContext, OpName, Progress } from '../../lib/ops/types.js';
 import type { TestEmulator } from './emulator.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
+/**
+ * The container registry the tests' manifests name (the sample reads it from DO_REGISTRY_NAME). Not
+ * `base2`: registry names are global, and the emulator holds that one for another customer.
+ */
+export const TEST_REGISTRY = 'base2-tests';
+/** What the sample deployment.yml needs from the environment to load (it has no default registry name). */
+export const SAMPLE_ENV: Readonly<Record<string, string>> = { DO_REGISTRY_NAME: TEST_REGISTRY };
 
 export interface TestContext {
   ctx: OpContext;
@@ -36,6 +43,7 @@ export function testContext(
     DIGITALOCEAN_CA_FILE: t.emu.caCertPath,
     DO_SSH_PORT: String(t.emu.sshPort),
     DO_HTTP_PORT: String(t.emu.httpPort),
+    DO_REGISTRY_NAME: TEST_REGISTRY,
     ...options.env,
   };
   const env = loadEnv(envSource, { cwd: ROOT });

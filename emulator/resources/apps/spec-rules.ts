@@ -2,14 +2,14 @@ import { findRegion, sizeFacts } from './catalog.js';
 import { type Component, componentsOf, hasInstances } from './components.js';
 import type { AppSpec, EnvVar, ImageSource } from './spec-schema.js';
 
-/** One spec problem: DigitalOcean reports the first it finds, naming the field without indexes. */
+/**
+ * One spec problem: DigitalOcean reports the first it finds (digitalocean/godo#415), naming the
+ * field without indexes. The wording of each message is the emulator's own; clients read the status.
+ */
 export interface SpecProblem {
   path: string;
   message: string;
 }
-
-/** Most containers a component may run (DigitalOcean's autoscaling ceiling). */
-export const MAX_INSTANCES = 250;
 
 const REPOSITORY = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -116,11 +116,10 @@ function imageProblem(path: string, image: ImageSource): SpecProblem | undefined
 function instanceProblem(component: Component): SpecProblem | undefined {
   const { list, spec } = component;
   const count = spec.instance_count;
+  // The spec documents a minimum of 1 and no maximum for instance_count (250 is the ceiling of
+  // autoscaling's max_instance_count), so none is invented here.
   if (count !== undefined && count < 1)
     return { path: `${list}.instance_count`, message: 'must be at least 1' };
-  if (count !== undefined && count > MAX_INSTANCES) {
-    return { path: `${list}.instance_count`, message: `must be at most ${MAX_INSTANCES}` };
-  }
   const slug = spec.instance_size_slug;
   if (slug === undefined) return undefined;
   const facts = sizeFacts(slug);

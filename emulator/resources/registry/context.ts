@@ -1,6 +1,7 @@
 import type { EmuCore, Handler } from '../../core/types.js';
 import type { GarbageCollector } from './garbage-collection.js';
 import type { ImageStore } from './images.js';
+import type { TakenNames } from './taken-names.js';
 import type { TierSlug } from './tiers.js';
 
 /** The account's one registry (DigitalOcean allows one per account on `/v2/registry`). */
@@ -19,6 +20,8 @@ export interface RegistryContext {
   images: ImageStore;
   gc: GarbageCollector;
   holder: { registry: RegistryInfo | undefined };
+  /** Names other customers hold. */
+  taken: TakenNames;
   /** The registry: 404 when there is none, or when `name` is given and is not its name. */
   requireRegistry(name?: string): RegistryInfo;
   /** `core.route`, with finished garbage collections settled before the handler reads anything. */

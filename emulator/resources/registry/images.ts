@@ -172,9 +172,16 @@ export class ImageStore {
       this.repositories.size + (newRepository ? 1 : 0),
       this.storageBytes() + (stored ? 0 : manifest.compressedSizeBytes),
     );
-    if (reasons.includes('OverRepositoryLimit'))
-      throw forbidden(`denied: the ${tier} tier includes ${TIERS[tier].included_repositories} repositories`);
-    if (reasons.includes('OverStorageLimit')) throw forbidden(`denied: the ${tier} tier's storage is full`);
+    // The registry refuses the push as `docker push` shows it (docker/build-push-action#586 quotes
+    // the repository one); the storage wording is the emulator's own.
+    if (reasons.includes('OverRepositoryLimit')) {
+      const limit = TIERS[tier].included_repositories;
+      throw forbidden(`denied: registry contains ${this.repositories.size} repositories, limit is ${limit}`);
+    }
+    if (reasons.includes('OverStorageLimit'))
+      throw forbidden(
+        `denied: registry storage is full: the ${tier} tier includes ${TIERS[tier].included_storage_bytes} bytes`,
+      );
   }
 
   private newManifest(

@@ -16,6 +16,15 @@
  * 404 without a registry, 409 while a garbage collection runs (the registry is read-only), 403 past
  * the subscription tier's repository or storage limit, 400 for malformed names.
  *
+ * Registry names are global on DigitalOcean. Names other customers hold are a set the emulator keeps
+ * (`registryNamesTaken`, default `DEFAULT_TAKEN_REGISTRY_NAMES`): `validate-name` answers 409 and a
+ * create is refused for them. Admin routes read and change the set (a reset restores the start set):
+ *
+ *     GET    /_emulator/registry/taken-names            → { "names": [...] }
+ *     POST   /_emulator/registry/taken-names            { "names": ["acme"] } adds
+ *     PUT    /_emulator/registry/taken-names            { "names": [] } replaces
+ *     DELETE /_emulator/registry/taken-names/:name      204, or 404 when not held
+ *
  * Other modules use the `registry` service (RegistryService): the apps module checks that DOCR
  * images exist before deploying them.
  */
@@ -26,6 +35,7 @@ import { GarbageCollector, registerGarbageCollectionRoutes } from './garbage-col
 import { ImageStore, type PushedImage, type PushInput } from './images.js';
 import { bodyOf, registerRegistryRoutes } from './registry-routes.js';
 import { registerRepositoryRoutes } from './repository-routes.js';
+import { namesOf, TakenNames } from './taken-names.js';
 
 /** Set as `services.set('registry', …)`. */
 export interface RegistryService {
@@ -46,6 +56,7 @@ export const registryModule: EmulatorModule = {
     const images = new ImageStore(now);
     const gc = new GarbageCollector(images, now, () => core.timing.registryGcMs);
     const holder: { registry: RegistryInfo | undefined } = { registry: undefined };
+    const taken = new TakenNames(core.registryNamesTaken);
 
     const requireRegistry = (name?: string) => {
       const registry = holder.registry;
@@ -57,6 +68,7 @@ export const registryModule: EmulatorModule = {
       images,
       gc,
       holder,
+      taken,
       requireRegistry,
       route: (method: string, pattern: string, handler: Handler) =>
         core.route(method, pattern, (req) => {
@@ -94,6 +106,21 @@ export const registryModule: EmulatorModule = {
       return { status: 201, body: { image } };
     });
 
+    const takenNames = () => ({ status: 200, body: { names: taken.list() } });
+    core.route('GET', '/_emulator/registry/taken-names', takenNames);
+    core.route('POST', '/_emulator/registry/taken-names', (req) => {
+      taken.add(namesOf(req.body));
+      return takenNames();
+    });
+    core.route('PUT', '/_emulator/registry/taken-names', (req) => {
+      taken.replace(namesOf(req.body));
+      return takenNames();
+    });
+    core.route('DELETE', '/_emulator/registry/taken-names/:name', (req) => {
+      if (!taken.remove(req.params.name ?? '')) throw notFound();
+      return { status: 204 };
+    });
+
     const resolve = (repository: string, tagOrDigest: string) => {
       gc.settle();
       return holder.registry ? images.find(repository, tagOrDigest)?.digest : undefined;
@@ -117,6 +144,7 @@ export const registryModule: EmulatorModule = {
             manifests: [...r.manifests.keys()],
           })),
           storage_usage_bytes: images.storageBytes(),
+          taken_names: taken.list(),
           garbage_collections: gc.list().map((run) => gc.json(run, (ms) => core.clock.iso(ms))),
         };
       },
@@ -124,6 +152,7 @@ export const registryModule: EmulatorModule = {
         holder.registry = undefined;
         images.clear();
         gc.clear();
+        taken.reset();
       },
     });
   },

@@ -1,16 +1,18 @@
 import { badRequest, conflict, unprocessable } from '../../core/http-error.js';
 import type { EmuRequest } from '../../core/types.js';
 import type { RegistryContext, RegistryInfo } from './context.js';
+import { REGISTRY_NAME } from './taken-names.js';
 import { ineligibility, isTierSlug, REGIONS, TIERS } from './tiers.js';
 
-const NAME = /^[a-z0-9-]{1,63}$/;
 const INVALID_NAME = 'name must be 1 to 63 lowercase letters, digits and dashes';
 /** The host every DigitalOcean registry is reached at (`registry.digitalocean.com/<registry>/<repo>`). */
 export const REGISTRY_HOST = 'registry.digitalocean.com';
 
 /** `/v2/registry` itself, its subscription, Docker credentials, name validation and options. */
 export function registerRegistryRoutes(ctx: RegistryContext): void {
-  const { core, images, holder } = ctx;
+  const { core, images, holder, taken } = ctx;
+  /** Global names: the account's own registry holds its name as much as another customer does. */
+  const isTaken = (name: string) => holder.registry?.name === name || taken.has(name);
   const iso = (ms: number) => core.clock.iso(ms);
   const subscriptionJson = (r: RegistryInfo) => ({
     tier: TIERS[r.tier],
@@ -34,14 +36,15 @@ export function registerRegistryRoutes(ctx: RegistryContext): void {
   ctx.route('POST', '/v2/registry', (req) => {
     const body = bodyOf(req);
     const name = body.name;
-    if (typeof name !== 'string' || !NAME.test(name)) throw unprocessable(INVALID_NAME);
+    if (typeof name !== 'string' || !REGISTRY_NAME.test(name)) throw unprocessable(INVALID_NAME);
     if (!isTierSlug(body.subscription_tier_slug))
       throw unprocessable(`subscription_tier_slug must be one of ${Object.keys(TIERS).join(', ')}`);
     const region = body.region ?? REGIONS[0];
     if (typeof region !== 'string' || !REGIONS.includes(region))
       throw unprocessable(`region must be one of ${REGIONS.join(', ')}`);
-    // Registry names are global: the account's own name is as taken as anyone else's.
-    if (holder.registry?.name === name) throw conflict('name already exists');
+    // The name is checked before the one-per-account rule: a create with the account's own name
+    // answers 409, one with a free name 422 (nebari-dev/nebari#265 quotes both).
+    if (isTaken(name)) throw conflict('name already exists');
     if (holder.registry) throw unprocessable('user already has a registry');
     const now = core.clock.now();
     const registry: RegistryInfo = {
@@ -100,8 +103,8 @@ export function registerRegistryRoutes(ctx: RegistryContext): void {
 
   ctx.route('POST', '/v2/registry/validate-name', (req) => {
     const name = bodyOf(req).name;
-    if (typeof name !== 'string' || !NAME.test(name)) throw unprocessable(INVALID_NAME);
-    if (holder.registry?.name === name) throw conflict('name already exists');
+    if (typeof name !== 'string' || !REGISTRY_NAME.test(name)) throw unprocessable(INVALID_NAME);
+    if (isTaken(name)) throw conflict('name already exists');
     return { status: 204 };
   });
 

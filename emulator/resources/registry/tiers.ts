@@ -22,8 +22,11 @@ export const TIERS: Record<TierSlug, Tier> = {
   professional: tier('Professional', 'professional', 0, 100 * GIB, true, 2000, 2),
 };
 
-/** Where a registry can live; DigitalOcean picks the first when the create names none. */
-export const REGIONS = ['nyc3', 'sfo3', 'ams3', 'sgp1', 'fra1'];
+/**
+ * Where a registry can live (`multiregistry_create.region` in the spec; the older `registry_create`
+ * lists five of them). DigitalOcean selects one when the create names none; the emulator takes the first.
+ */
+export const REGIONS = ['nyc3', 'sfo3', 'sfo2', 'ams3', 'sgp1', 'fra1', 'blr1', 'syd1'];
 
 export function isTierSlug(value: unknown): value is TierSlug {
   return typeof value === 'string' && value in TIERS;

@@ -18,6 +18,7 @@ import {
   type RegistryDesired,
   registryWarnings,
 } from './plan.js';
+import { TAKEN_ON_CREATE_HINT } from './refusals.js';
 
 export {
   type DestroyRegistryOptions,
@@ -47,9 +48,31 @@ async function fetchRegistry(ctx: OpContext): Promise<ExistingRegistry | undefin
   }
 }
 
+/**
+ * POST /v2/registry/validate-name: 204 when the name is free, 409 when anyone holds it (names are
+ * global). The answer is only advice: the create can still be refused if someone takes it meanwhile.
+ */
+async function isNameTaken(ctx: OpContext, name: string): Promise<boolean> {
+  try {
+    await ctx.api.client.v2.registry.validateName.post({ name });
+    return false;
+  } catch (error) {
+    const failure = toApiError(error, { action: 'check the name of', resource: `registry ${name}` });
+    if (failure.status === 409) return true;
+    throw failure;
+  }
+}
+
+/**
+ * The account's registry; with none, deploy (the only operation that creates one) also asks whether
+ * the manifest's name is free, so a taken name is refused before anything is created, dry runs too.
+ */
 async function read(ctx: OpContext, deployment: Deployment): Promise<RegistryActual> {
   if (!deployment.registry) return { registry: undefined };
-  return { registry: await fetchRegistry(ctx) };
+  const registry = await fetchRegistry(ctx);
+  if (ctx.op !== 'deploy') return { registry };
+  if (registry) return { registry, deploying: true };
+  return { registry, deploying: true, nameTaken: await isNameTaken(ctx, deployment.registry.name) };
 }
 
 async function create(ctx: OpContext, slug: string, step: PlanStep): Promise<AppliedStep> {
@@ -64,7 +87,7 @@ async function create(ctx: OpContext, slug: string, step: PlanStep): Promise<App
         what: `registry ${body.name}`,
         clock: ctx.clock,
         settleMs: ctx.tuning.pollInitialMs,
-        hint: 'Check registry.name (registry names are global on DigitalOcean) and registry.region in deployment.yml.',
+        hint: TAKEN_ON_CREATE_HINT,
         find: () => fetchRegistry(ctx),
         create: async () => {
           const answer = await ctx.api.client.v2.registry.post(body as Registry_create);

@@ -1,11 +1,16 @@
 /**
  * The container registry, planned. DigitalOcean allows one registry per account, shared by every
  * environment: a registry that exists is used whatever its name, and never replaced or re-billed.
+ * Its name is global (anyone's registry holds its name), so a create is planned only for a name
+ * DigitalOcean says is free, and droplets that pull from a registry the account does not have are
+ * refused before anything is created.
  */
+import { docrRegistryOf } from '../../config/image.js';
 import type { Deployment } from '../../config/manifest.js';
 import type { RegistrySection } from '../../config/manifest-schema.js';
 import type { RegistryRegion } from '../../config/regions.js';
 import type { PlanStep } from '../types.js';
+import { accountRegistryRefusal, takenNameRefusal } from './refusals.js';
 
 export type RegistryTier = RegistrySection['subscription_tier'];
 
@@ -13,6 +18,8 @@ export interface RegistryDesired {
   name: string;
   tier: RegistryTier;
   region: RegistryRegion;
+  /** The droplets' container image when it is in DigitalOcean's registry (it names the registry). */
+  dropletImage?: string;
 }
 
 /** The account's registry as DigitalOcean reports it. */
@@ -26,6 +33,16 @@ export interface ExistingRegistry {
 export interface RegistryActual {
   /** Undefined when the account has no registry (or the manifest has no registry section). */
   registry: ExistingRegistry | undefined;
+  /**
+   * Read by deploy, the only operation that creates: what would make it fail is refused before
+   * anything is created. Other operations only warn about it.
+   */
+  deploying?: boolean;
+  /**
+   * With no registry: whether DigitalOcean's validate-name said the manifest's name is held by
+   * someone (409). Undefined when it was not asked (only deploy asks).
+   */
+  nameTaken?: boolean;
 }
 
 /** The create request, in dots' camelCase model. */
@@ -38,7 +55,13 @@ export interface RegistryCreate {
 export function desiredRegistry(deployment: Deployment): RegistryDesired | undefined {
   const section = deployment.registry;
   if (!section) return undefined;
-  return { name: section.name, tier: section.subscription_tier, region: section.region };
+  const image = deployment.droplets?.container.image;
+  return {
+    name: section.name,
+    tier: section.subscription_tier,
+    region: section.region,
+    ...(image !== undefined && docrRegistryOf(image) !== undefined ? { dropletImage: image } : {}),
+  };
 }
 
 /** The name images are referenced by: the account's registry, whatever the manifest calls it. */
@@ -46,7 +69,11 @@ export function registryName(actual: RegistryActual): string | undefined {
   return actual.registry?.name;
 }
 
-/** Pure: create when the account has none; otherwise use what is there (differences are warnings). */
+/**
+ * Pure: create when the account has none and the name is free; otherwise use what is there
+ * (differences are warnings). For deploy it throws a ConflictError, before any step runs, when the
+ * name is someone else's or the droplets would pull from a registry the account does not have.
+ */
 export function planRegistry(
   desired: RegistryDesired | undefined,
   actual: RegistryActual,
@@ -54,6 +81,7 @@ export function planRegistry(
   if (!desired) return [];
   const existing = actual.registry;
   if (!existing) {
+    if (actual.nameTaken) throw takenNameRefusal(desired);
     return [
       {
         kind: 'registry',
@@ -64,6 +92,8 @@ export function planRegistry(
       },
     ];
   }
+  if (actual.deploying && existing.name !== desired.name && desired.dropletImage)
+    throw accountRegistryRefusal(desired, existing.name, desired.dropletImage);
   const reason =
     existing.name === desired.name
       ? 'exists'
