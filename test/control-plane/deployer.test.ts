@@ -49,6 +49,7 @@ function documentedVariables(): Record<string, string> {
     DIGITALOCEAN_TOKEN: t.emu.token,
     DIGITALOCEAN_API_URL: t.emu.apiUrl,
     DO_REGION: 'nyc3',
+    DO_REGISTRY_NAME: 'base2-tests',
     DO_SSH_PRIVATE_KEY: KEYS.private,
     DO_SSH_PUBLIC_KEY: KEYS.public,
     DO_SSH_USER: 'root',

@@ -13,6 +13,7 @@ import { systemClock } from '../../lib/clock.js';
 import { bootstrapPlane } from '../../scripts/control-plane/bootstrap-plane.js';
 import { runRemoteCli } from '../../scripts/control-plane/remote-cli.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
+import { TEST_REGISTRY } from '../support/op-context.js';
 import { type BuiltOnce, buildOnce, captureIo, envLines, planeSource, ROOT } from './support.js';
 
 /** 30 s of web time is 6 s here: room for a deploy's first call on a busy machine. */
@@ -46,7 +47,11 @@ beforeAll(async () => {
   });
   env = { ...source, ...envLines(readFileSync(envFile, 'utf8')) };
   // What CI has done before a deploy: the image is in the registry.
-  await t.admin('POST', '/v2/registry', { name: 'base2', subscription_tier_slug: 'basic', region: 'nyc3' });
+  await t.admin('POST', '/v2/registry', {
+    name: TEST_REGISTRY,
+    subscription_tier_slug: 'basic',
+    region: 'nyc3',
+  });
   await t.admin('POST', '/_emulator/registry/images', { repository: 'base2', tag: '1.0.0' });
 }, 180_000);
 

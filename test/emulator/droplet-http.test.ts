@@ -165,27 +165,27 @@ describe('droplet HTTP: images from the account’s container registry', () => {
   });
   beforeEach(async () => {
     await t.admin('POST', '/_emulator/reset');
-    await t.dots.v2.registry.post({ name: 'base2', subscriptionTierSlug: 'basic', region: 'nyc3' });
+    await t.dots.v2.registry.post({ name: 'base2-tests', subscriptionTierSlug: 'basic', region: 'nyc3' });
     await t.admin('POST', '/_emulator/registry/images', { repository: 'base2', tag: '1.0' });
   });
 
   it('starts only an image the registry holds, pulled after a login: otherwise the droplet never answers', async () => {
     const good = await dropletWithKey(t, 'good', {
       image: 'docker-20-04',
-      userData: pull('registry.digitalocean.com/base2/base2:1.0'),
+      userData: pull('registry.digitalocean.com/base2-tests/base2:1.0'),
     });
     const scripted = await dropletWithKey(t, 'doctl-login', {
       image: 'docker-20-04',
-      userData: `#!/bin/sh\ndoctl registry login\ndocker run -d -p ${t.emu.httpPort}:8080 registry.digitalocean.com/base2/base2:1.0\n`,
+      userData: `#!/bin/sh\ndoctl registry login\ndocker run -d -p ${t.emu.httpPort}:8080 registry.digitalocean.com/base2-tests/base2:1.0\n`,
     });
     const broken = [
       await dropletWithKey(t, 'no-login', {
         image: 'docker-20-04',
-        userData: pull('registry.digitalocean.com/base2/base2:1.0', false),
+        userData: pull('registry.digitalocean.com/base2-tests/base2:1.0', false),
       }),
       await dropletWithKey(t, 'no-such-tag', {
         image: 'docker-20-04',
-        userData: pull('registry.digitalocean.com/base2/base2:9.9'),
+        userData: pull('registry.digitalocean.com/base2-tests/base2:9.9'),
       }),
       await dropletWithKey(t, 'other-registry', {
         image: 'docker-20-04',
@@ -205,7 +205,7 @@ describe('droplet HTTP: images from the account’s container registry', () => {
   it('pulls an image pushed while the droplet boots', async () => {
     const d = await dropletWithKey(t, 'early', {
       image: 'docker-20-04',
-      userData: pull('registry.digitalocean.com/base2/base2:2.0'),
+      userData: pull('registry.digitalocean.com/base2-tests/base2:2.0'),
     });
     await t.advance(BOOT_MS);
     await t.admin('POST', '/_emulator/registry/images', { repository: 'base2', tag: '2.0' });

@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { type Deployment, loadManifest, resolveDeployment } from '../../lib/config/manifest.js';
 import type { InboundRule } from '../../lib/config/manifest-schema.js';
 import { accessWarnings, portExposure } from '../../lib/resources/firewall/exposure.js';
-import { ROOT } from '../support/op-context.js';
+import { ROOT, SAMPLE_ENV } from '../support/op-context.js';
 
 const sample = (inbound?: InboundRule[]): Deployment => {
-  const d = resolveDeployment(loadManifest(join(ROOT, 'deployment.yml'), {}), 'staging', {
+  const d = resolveDeployment(loadManifest(join(ROOT, 'deployment.yml'), SAMPLE_ENV), 'staging', {
     ssh: { port: 22 },
   });
   return inbound ? { ...d, firewall: { inbound, outbound: d.firewall!.outbound } } : d;
