@@ -13,7 +13,7 @@ import { createApiServer, type ResponseRecord, type UpgradeHandler } from './cor
 import type { EmuCore, EmulatorModule, Handler, TimingProfile } from './core/types.js';
 import { modules as defaultModules } from './modules.js';
 import { REALISTIC_TIMING } from './timing.js';
-import { createCertificateAuthority, issueServerCertificate } from './tls.js';
+import { createCertificateAuthority, HostCertificates, issueServerCertificate } from './tls.js';
 
 export interface EmulatorOptions {
   /** Virtual time runs this many times faster than real time (default 1). */
@@ -81,6 +81,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       http: options.httpPort ?? (await freePort()),
     };
     let baseUrl = '';
+    const certificates = new HostCertificates(ca);
+    const namedHosts: ((servername: string) => boolean)[] = [];
 
     const core: EmuCore = {
       clock,
@@ -100,6 +102,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       loopback,
       runtimeNode: options.runtimeNode ?? process.execPath,
       tls: { caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem },
+      certificateNames: (holds) => namedHosts.push(holds),
     };
     for (const module of options.modules ?? defaultModules) await module.register(core);
     registerAdmin({
@@ -128,6 +131,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       tokens: new Set([token]),
       latencyMs: () => timing.apiLatencyMs,
       onResponse: options.onResponse,
+      certificateFor: async (servername) =>
+        namedHosts.some((holds) => holds(servername)) ? certificates.contextFor(servername) : undefined,
       onPlaintext: () => {
         counters.plaintext_attempts = (counters.plaintext_attempts ?? 0) + 1;
       },

@@ -65,6 +65,12 @@ export interface EmuCore {
   runtimeNode: string;
   /** The emulator's CA, for modules that serve TLS of their own. */
   tls: { caPem: string; certPem: string; keyPem: string };
+  /**
+   * Declares host names the API port holds a certificate for (an app's default ingress, its active
+   * custom domains): a TLS client asking for such a name (SNI) gets a certificate for it, signed by
+   * the emulator's CA; any other name gets the loopback certificate.
+   */
+  certificateNames(holds: (servername: string) => boolean): void;
 }
 
 export interface TimingProfile {
@@ -78,6 +84,10 @@ export interface TimingProfile {
   appDeployMs: number;
   /** Pending phases before build and before deploy. */
   appPendingMs: number;
+  /** An app's custom domain: from DigitalOcean seeing its DNS point at the app to validating it. */
+  appDomainVerifyMs: number;
+  /** An app's custom domain: from validation to its certificate being issued and served (ACTIVE). */
+  appDomainCertMs: number;
   registryGcMs: number;
 }
 

@@ -1,7 +1,7 @@
 import { isIPv4 } from 'node:net';
 import { notFound, unprocessable } from '../../core/http-error.js';
 import { paginate } from '../../core/paginate.js';
-import type { DomainsService } from '../../core/services.js';
+import type { DomainsService, HostRecords } from '../../core/services.js';
 import type { EmuCore, EmulatorModule, EmuRequest } from '../../core/types.js';
 import { fqdn, isDomainName } from './names.js';
 import {
@@ -96,7 +96,10 @@ export const domainsModule: EmulatorModule = {
 
     registerRecordRoutes(core, { zoneOf, recordOf, addRecord, touch });
 
-    const domainsService: DomainsService = { exists: (name) => zones.has(name.toLowerCase()) };
+    const domainsService: DomainsService = {
+      exists: (name) => zones.has(name.toLowerCase()),
+      lookup: (host) => lookupHost(zones, host),
+    };
     core.services.set('domains', domainsService);
     core.state('domains', {
       dump: () => Object.fromEntries([...zones].map(([name, z]) => [name, [...z.records.values()]])),
@@ -154,6 +157,27 @@ function registerRecordRoutes(core: EmuCore, d: RecordDeps): void {
     d.touch(zone);
     return { status: 204 };
   });
+}
+
+/**
+ * What DigitalOcean's nameservers answer for `host`: the records of the most specific zone that
+ * holds it, at its own name, else at the wildcard one label up (`*.example.com` covers
+ * `app.example.com` when that name has no records of its own).
+ */
+function lookupHost(zones: Map<string, Zone>, host: string): HostRecords | undefined {
+  const name = host.trim().toLowerCase().replace(/\.$/, '');
+  const zone = [...zones.values()]
+    .filter((z) => name === z.name || name.endsWith(`.${z.name}`))
+    .sort((a, b) => b.name.length - a.name.length)[0];
+  if (!zone) return undefined;
+  const at = (owner: string) =>
+    [...zone.records.values()]
+      .filter((r) => fqdn(r.name, zone.name) === owner)
+      .map((r) => ({ type: r.type, data: r.data === '@' ? zone.name : r.data }));
+  const own = at(name);
+  const parent = name.split('.').slice(1).join('.');
+  const records = own.length > 0 || name === zone.name ? own : at(`*.${parent}`);
+  return { zone: zone.name, records };
 }
 
 /** The records DigitalOcean puts in a new zone. */
