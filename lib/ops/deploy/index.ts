@@ -146,9 +146,11 @@ async function runbook(
     result.applied.push(...(await applyKind(ctx, deployment, domain, 'now')));
     result.checks = await verifyAll(ctx, deployment, final);
     const failed = result.checks.filter((c) => !c.ok);
-    if (failed.length > 0 && ctx.deadline.expired()) {
-      // Checks cut short by the deadline prove nothing either way: the next call verifies again.
-      result.progress = { phase: 'verifying', detail: failed.map((c) => `${c.kind} ${c.name}`).join(', ') };
+    // Checks cut short by the deadline, or still waiting on DigitalOcean (a custom domain being
+    // validated) when it came, prove nothing either way: the next call verifies again.
+    if (failed.length > 0 && (ctx.deadline.expired() || failed.every((c) => c.pending))) {
+      const detail = failed.map((c) => `${c.kind} ${c.name}${c.pending ? `: ${c.detail}` : ''}`).join('; ');
+      result.progress = { phase: 'verifying', detail };
       result.checks = result.checks.filter((c) => c.ok);
       return outcome('in_progress');
     }
