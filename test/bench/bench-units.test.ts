@@ -19,6 +19,11 @@ describe('critical path from the timing profile', () => {
     expect(deployCriticalPathMs(REALISTIC_TIMING, { app: true, droplets: true })).toBe(100_720);
   });
 
+  it('adds the custom domain a record points at the app: validated and certified once the app is live', () => {
+    const shape = { app: true, droplets: true, appDomain: true };
+    expect(deployCriticalPathMs(REALISTIC_TIMING, shape)).toBe(160_720);
+  });
+
   it('is one droplet boot for droplets alone, however many there are', () => {
     expect(deployCriticalPathMs(REALISTIC_TIMING, { app: false, droplets: true })).toBe(35_720);
   });

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeployResult } from '../../lib/ops/deploy/index.js';
 import { deployOperation } from '../../lib/ops/deploy/index.js';
+import { type EditResult, editOperation } from '../../lib/ops/edit/index.js';
+import { type InfoResult, infoOperation } from '../../lib/ops/info/index.js';
+import { type MaintainResult, maintainOperation } from '../../lib/ops/maintain/index.js';
 import { hostCheck } from '../../lib/resources/app/domain-check.js';
 import { appModule, findApp } from '../../lib/resources/app/index.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
@@ -26,7 +29,7 @@ async function appSpecDomains() {
 }
 
 describe('deploy of an app that a DNS record points at', () => {
-  it('adds the host to the app spec, waits for the domain and verifies the app through it; a second deploy changes nothing', async () => {
+  it('adds the host to the app spec, waits for the domain and verifies the app through it; no drift after, and an edit keeps it', async () => {
     t = await startTestEmulator({ timeScale: 400 });
     await seedRegistry(t);
     const first = await deploy({ env: 'staging' });
@@ -46,6 +49,28 @@ describe('deploy of an app that a DNS record points at', () => {
     const second = await deploy({ env: 'staging' });
     expect(second.report.status).toBe('noop');
     expect(mutatingCalls(second.report)).toBe(0);
+
+    // Not drift: maintain and info see the app as deployment.yml wants it.
+    const maintained = await runOp<MaintainResult>(
+      t,
+      maintainOperation,
+      { report_only: true },
+      { env: MANIFEST },
+    );
+    expect(maintained.report.result.drift).toEqual([]);
+    const info = await runOp<InfoResult>(t, infoOperation, {}, { env: MANIFEST });
+    expect(info.report.result.apps[0]?.differences).toBeUndefined();
+
+    // An edit patches the spec App Platform holds: the domain stays, and the edit is verified through it.
+    const edited = await runOp<EditResult>(
+      t,
+      editOperation,
+      { set_env: { FEATURE_X: 'on' } },
+      { env: MANIFEST },
+    );
+    expect(edited.report.status, JSON.stringify(edited.report.result.failure)).toBe('succeeded');
+    expect((await appSpecDomains()).spec).toEqual([{ domain: HOST, type: 'ALIAS' }]);
+    expect(edited.report.result.checks.find((c) => c.name === `base2-staging at ${HOST}`)?.ok).toBe(true);
   });
 
   it('answers in_progress while App Platform validates the domain, says why it waits, and the next call finishes', async () => {

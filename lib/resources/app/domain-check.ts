@@ -137,8 +137,8 @@ export async function hostCheck(
 }
 
 /**
- * Waits for the domains of the hosts the records point at the app to be ACTIVE, then checks each
- * answers. Cut short by the deadline, the checks are `pending`: the next call continues.
+ * Deploy waits for the domains of the hosts the records point at the app to be ACTIVE, then checks
+ * each answers. Cut short by the deadline, the checks are `pending`: the next call continues.
  */
 export async function verifyDomains(
   ctx: OpContext,
@@ -148,6 +148,12 @@ export async function verifyDomains(
 ): Promise<Check[]> {
   const hosts = customHosts(deployment, desired.spec).map((h) => h.host);
   if (hosts.length === 0) return [];
+  if (ctx.op !== 'deploy') {
+    // Only deploy writes the records and waits for their domains; an edit changes neither, so it
+    // checks the hosts already ACTIVE and leaves a domain still being set up to deploy.
+    const active = hosts.filter((h) => app.domains?.find((d) => d.domain === h)?.phase === 'ACTIVE');
+    return Promise.all(active.map((host) => hostCheck(ctx, app, desired, host, hosts)));
+  }
   let latest = app;
   const state = await waitFor(ctx, 'waiting for the app domains', async () => {
     latest = (await findApp(ctx, app.name)) ?? latest;
