@@ -31,7 +31,11 @@ export interface HostRecords {
   /** The account's zone that holds the host (the longest one it ends with). */
   zone: string;
   /** The records at the host's name, or those of a wildcard (`*`) covering it when it has none. */
-  records: { type: string; data: string }[];
+  records: {
+    type: string;
+    data: string /** Virtual ms of the record's last create or update. */;
+    since: number;
+  }[];
 }
 
 /** Set by the domains module as `services.set('domains', …)`. */

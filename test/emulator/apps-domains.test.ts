@@ -196,4 +196,48 @@ describe('App Platform custom domains and host routing', () => {
     expect(JSON.parse(answer.body)).toMatchObject({ app: 'base2-web' });
     expect(first.id).not.toBe(second.id);
   });
+
+  it('lets two apps list one domain and routes it to the first whose domain went ACTIVE; a wildcard domain serves its subdomains', async () => {
+    const first = await liveApp([{ domain: 'shared.example.org', wildcard: true }]);
+    await advance(appDomainVerifyMs);
+    const second = (await t.dots.v2.apps.post({
+      spec: { ...spec([{ domain: 'shared.example.org' }]), name: 'other-web' },
+    }))!.app!;
+    await advance(LIVE_AFTER + appDomainVerifyMs + appDomainCertMs);
+    expect(await phaseOf(first.id)).toBe('ACTIVE');
+    expect(await phaseOf(second.id!)).toBe('ACTIVE');
+    const path = `${new URL(first.liveUrl).pathname}`;
+    for (const host of ['shared.example.org', 'eu.shared.example.org']) {
+      const answer = await getAs(t, host, path);
+      expect(answer.status, host).toBe(200);
+      expect(JSON.parse(answer.body)).toMatchObject({ app: 'base2-web' });
+    }
+  });
+
+  it("refuses a domain that is not a host name and a second PRIMARY domain, naming App Platform's field", async () => {
+    const refused = async (domains: App_spec['domains']) => {
+      const response = await t.fetch(`${t.emu.apiUrl}/v2/apps`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t.emu.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          spec: {
+            name: 'base2-web',
+            services: [{ name: 'web', image: { registry_type: 'DOCR', repository: 'base2' } }],
+            domains,
+          },
+        }),
+      });
+      return { status: response.status, body: (await response.json()) as { id: string; message: string } };
+    };
+    const bad = await refused([{ domain: 'under_score.example.org' }]);
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toContain('domains.domain');
+    const primaries = await refused([
+      { domain: 'a.example.org', type: 'PRIMARY' },
+      { domain: 'b.example.org', type: 'PRIMARY' },
+    ]);
+    expect(primaries.status).toBe(400);
+    expect(primaries.body.message).toContain('domains.type');
+    expect((await t.dots.v2.apps.get())?.apps ?? []).toEqual([]);
+  });
 });

@@ -2,7 +2,7 @@ import type { HostRecords } from '../../core/services.js';
 import type { TimingProfile } from '../../core/types.js';
 import type { AppRecord, DomainCheck } from './model.js';
 import type { AppSpec } from './spec-schema.js';
-import { wentLive } from './timeline.js';
+import { liveAt, wentLive } from './timeline.js';
 
 type DomainSpec = NonNullable<AppSpec['domains']>[number];
 
@@ -33,52 +33,70 @@ export function hostKey(host: string): string {
 }
 
 /**
- * Whether DigitalOcean would find `host` pointing at the app: a CNAME to its default ingress in the
- * account's zone. App Platform writes the records itself for a domain whose `zone` is that zone.
- * A host in no zone of the account is served by DNS the emulator cannot see: it is taken to point
- * at the app (a guess, docs/fidelity.md apps.domain-external-dns), so real clients are not stopped.
+ * Since when DigitalOcean would find the domain pointing at the app, or undefined when it does not
+ * now: a CNAME to its default ingress in the account's zone (since that record last changed). App
+ * Platform writes the records itself for a domain whose `zone` is that zone. A host in no zone of
+ * the account is served by DNS the emulator cannot see: it is taken to point at the app (a guess,
+ * docs/fidelity.md apps.domain-external-dns), so real clients are not stopped.
  */
-function pointsAtApp(ctx: DomainContext, app: AppRecord, domain: DomainSpec): boolean {
+function pointedSince(ctx: DomainContext, app: AppRecord, domain: DomainSpec): number | undefined {
   const found = ctx.dns()?.lookup(domain.domain);
-  if (!found) return true;
-  if (domain.zone !== undefined && hostKey(domain.zone) === found.zone) return true;
-  return found.records.some((r) => r.type === 'CNAME' && hostKey(r.data) === app.ingressHost);
+  if (!found) return Number.NEGATIVE_INFINITY;
+  if (domain.zone !== undefined && hostKey(domain.zone) === found.zone) return Number.NEGATIVE_INFINITY;
+  const cname = found.records.find((r) => r.type === 'CNAME' && hostKey(r.data) === app.ingressHost);
+  return cname?.since;
+}
+
+/** When the app first went live (it has a default ingress from then on), if it has by `t`. */
+function liveSince(app: AppRecord, t: number): number | undefined {
+  const times = app.deployments.filter((d) => wentLive(d, t)).map((d) => liveAt(d)!);
+  return times.length > 0 ? Math.min(...times) : undefined;
+}
+
+/** Since when the app's spec has listed `host`: the first deployment of the latest run that lists it. */
+function listedSince(app: AppRecord, host: string): number {
+  let since = app.updatedAt;
+  for (let i = app.deployments.length - 1; i >= 0; i--) {
+    const d = app.deployments[i]!;
+    if (!(d.spec.domains ?? []).some((x) => hostKey(x.domain) === host)) break;
+    since = d.createdAt;
+  }
+  return since;
 }
 
 function everLive(app: AppRecord, t: number): boolean {
-  return app.deployments.some((d) => wentLive(d, t));
+  return liveSince(app, t) !== undefined;
 }
 
 /**
- * The app's custom domains at `t`, derived like deployments but fed by DNS, which changes under
- * them: a domain stays PENDING until DigitalOcean sees its DNS point at the app (which has a default
- * ingress only once a deployment went live), is validated (`appDomainVerifyMs`), then CONFIGURING
- * while its certificate is issued (`appDomainCertMs`), then ACTIVE. DNS is read when the app is
- * read, as DigitalOcean polls it; a record that goes before validation sends the domain back to
- * PENDING. Once ACTIVE it stays so (DigitalOcean keeps serving the issued certificate).
+ * The app's custom domains at `t`, derived from the clock like deployments: a domain is PENDING
+ * until DigitalOcean has seen, for `appDomainVerifyMs`, the app live (it has a default ingress only
+ * then), the domain in its spec and its DNS pointing at the app; then CONFIGURING while its
+ * certificate is issued (`appDomainCertMs`); then ACTIVE. DNS is what it is at `t`: a record moved
+ * away before validation leaves the domain PENDING. Once validated the domain keeps its
+ * certificate and stays so, whatever DNS does later (remembered from the first read that saw it).
  */
 export function domainStates(ctx: DomainContext, app: AppRecord, t: number): DomainState[] {
   const domains = app.spec.domains ?? [];
   const wanted = new Set(domains.map((d) => hostKey(d.domain)));
   for (const host of app.domainChecks.keys()) if (!wanted.has(host)) app.domainChecks.delete(host);
-  const live = everLive(app, t);
+  const live = liveSince(app, t);
   return domains.map((spec) => {
     const host = hostKey(spec.domain);
     let check: DomainCheck | undefined = app.domainChecks.get(host);
-    const validated = check !== undefined && t >= check.seenAt + check.verifyMs;
-    if (!validated) {
-      if (live && pointsAtApp(ctx, app, spec)) {
-        check ??= { seenAt: t, verifyMs: ctx.timing.appDomainVerifyMs, certMs: ctx.timing.appDomainCertMs };
-        app.domainChecks.set(host, check);
-      } else {
-        app.domainChecks.delete(host);
-        check = undefined;
+    if (!check && live !== undefined) {
+      const pointed = pointedSince(ctx, app, spec);
+      if (pointed !== undefined) {
+        const validatedAt = Math.max(live, listedSince(app, host), pointed) + ctx.timing.appDomainVerifyMs;
+        if (t >= validatedAt) {
+          check = { validatedAt, certMs: ctx.timing.appDomainCertMs };
+          app.domainChecks.set(host, check);
+        }
       }
     }
     if (!check) return { spec, phase: 'PENDING' };
-    const activeAt = check.seenAt + check.verifyMs + check.certMs;
-    const phase = t < check.seenAt + check.verifyMs ? 'PENDING' : t < activeAt ? 'CONFIGURING' : 'ACTIVE';
-    return { spec, phase, activeAt };
+    const activeAt = check.validatedAt + check.certMs;
+    return { spec, phase: t < activeAt ? 'CONFIGURING' : 'ACTIVE', activeAt };
   });
 }
 

@@ -40,12 +40,11 @@ export interface DeploymentRecord {
   requests: { at: number; component: string; text: string }[];
 }
 
-/** DigitalOcean has seen a custom domain's DNS point at the app: its validation and certificate follow. */
+/** A custom domain DigitalOcean has validated: its certificate follows, and it stays validated. */
 export interface DomainCheck {
-  /** Virtual ms when the DNS was first seen pointing. */
-  seenAt: number;
-  /** Durations fixed when seen, so a later timing change does not rewrite the domain's history. */
-  verifyMs: number;
+  /** Virtual ms of the validation. */
+  validatedAt: number;
+  /** Fixed at validation, so a later timing change does not rewrite the domain's history. */
   certMs: number;
 }
 
@@ -59,7 +58,7 @@ export interface AppRecord {
   ingressHost: string;
   /** Oldest first. */
   deployments: DeploymentRecord[];
-  /** Custom domains whose DNS DigitalOcean has seen pointing at the app, by host name (domains.ts). */
+  /** Custom domains DigitalOcean has validated, by host name (domains.ts). */
   domainChecks: Map<string, DomainCheck>;
   /** A rollback not yet committed or reverted: new deployments are refused meanwhile. */
   pin?: { deploymentId: string; priorSpec: AppSpec };

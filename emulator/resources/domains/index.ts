@@ -30,16 +30,19 @@ export const domainsModule: EmulatorModule = {
   name: 'domains',
   register(core) {
     const zones = new Map<string, Zone>();
+    // When each record last changed (virtual ms): App Platform's domain validation starts from it.
+    const changed = new Map<number, number>();
     const seconds = () => Math.floor(core.clock.now() / 1000);
 
     const addRecord = (zone: Zone, fields: RecordFields): DomainRecord => {
       const record = { id: core.ids.next('domain_record'), ...fields };
       zone.records.set(record.id, record);
-      touch(zone);
+      touch(zone, record.id);
       return record;
     };
-    const touch = (zone: Zone) => {
+    const touch = (zone: Zone, recordId?: number) => {
       zone.serial = Math.max(zone.serial + 1, seconds());
+      if (recordId !== undefined) changed.set(recordId, core.clock.now());
     };
     const zoneOf = (req: EmuRequest): Zone => {
       const zone = zones.get((req.params.domain_name ?? '').toLowerCase());
@@ -98,12 +101,15 @@ export const domainsModule: EmulatorModule = {
 
     const domainsService: DomainsService = {
       exists: (name) => zones.has(name.toLowerCase()),
-      lookup: (host) => lookupHost(zones, host),
+      lookup: (host) => lookupHost(zones, host, (id) => changed.get(id) ?? 0),
     };
     core.services.set('domains', domainsService);
     core.state('domains', {
       dump: () => Object.fromEntries([...zones].map(([name, z]) => [name, [...z.records.values()]])),
-      reset: () => zones.clear(),
+      reset: () => {
+        zones.clear();
+        changed.clear();
+      },
     });
   },
 };
@@ -112,7 +118,7 @@ interface RecordDeps {
   zoneOf(req: EmuRequest): Zone;
   recordOf(req: EmuRequest): [Zone, DomainRecord];
   addRecord(zone: Zone, fields: RecordFields): DomainRecord;
-  touch(zone: Zone): void;
+  touch(zone: Zone, recordId?: number): void;
 }
 
 function registerRecordRoutes(core: EmuCore, d: RecordDeps): void {
@@ -144,7 +150,7 @@ function registerRecordRoutes(core: EmuCore, d: RecordDeps): void {
     const fields = recordFromUpdate(record, bodyOf(req), zone.name);
     checkCname(zone, fields, record.id);
     Object.assign(record, fields);
-    d.touch(zone);
+    d.touch(zone, record.id);
     return { status: 200, body: { domain_record: record } };
   };
   core.route('PUT', `${base}/:domain_record_id`, update);
@@ -164,7 +170,11 @@ function registerRecordRoutes(core: EmuCore, d: RecordDeps): void {
  * holds it, at its own name, else at the wildcard one label up (`*.example.com` covers
  * `app.example.com` when that name has no records of its own).
  */
-function lookupHost(zones: Map<string, Zone>, host: string): HostRecords | undefined {
+function lookupHost(
+  zones: Map<string, Zone>,
+  host: string,
+  changedAt: (recordId: number) => number,
+): HostRecords | undefined {
   const name = host.trim().toLowerCase().replace(/\.$/, '');
   const zone = [...zones.values()]
     .filter((z) => name === z.name || name.endsWith(`.${z.name}`))
@@ -173,7 +183,7 @@ function lookupHost(zones: Map<string, Zone>, host: string): HostRecords | undef
   const at = (owner: string) =>
     [...zone.records.values()]
       .filter((r) => fqdn(r.name, zone.name) === owner)
-      .map((r) => ({ type: r.type, data: r.data === '@' ? zone.name : r.data }));
+      .map((r) => ({ type: r.type, data: r.data === '@' ? zone.name : r.data, since: changedAt(r.id) }));
   const own = at(name);
   const parent = name.split('.').slice(1).join('.');
   const records = own.length > 0 || name === zone.name ? own : at(`*.${parent}`);
