@@ -171,7 +171,9 @@ async function runbook(
       : await removeNewDroplets(ctx, deployment, world, result.applied, input.keep_failed);
     return outcome('failed');
   }
-  return outcome(result.applied.length === 0 ? 'noop' : 'succeeded');
+  // A call that continues a deploy cut short (its resume token) finishes that deploy, even when all
+  // that was left was waiting and verifying (an app's custom domain being validated).
+  return outcome(result.applied.length === 0 && !input.resume ? 'noop' : 'succeeded');
 }
 
 type Settled =
