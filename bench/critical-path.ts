@@ -32,11 +32,25 @@ export interface DeployShape {
   droplets: boolean;
   /** The droplets' image has Docker (default true: the sample's Docker 1-Click). */
   dockerReady?: boolean;
+  /**
+   * A DNS record points at the app: its CNAME can be written only once the app is live (its target
+   * is the default ingress), and App Platform then validates the domain and issues its certificate.
+   */
+  appDomain?: boolean;
 }
 
-/** A deploy's critical path: the app's deployment and the droplets' boot and first boot run in parallel. */
+/** A first deploy's custom domain: validated, then its certificate issued, after the app went live. */
+export function appDomainMs(t: TimingProfile): number {
+  return t.appDomainVerifyMs + t.appDomainCertMs;
+}
+
+/**
+ * A deploy's critical path: the app's deployment (then its domain) and the droplets' boot and first
+ * boot run in parallel.
+ */
 export function deployCriticalPathMs(t: TimingProfile, shape: DeployShape): number {
-  const chains = [shape.app ? appChainMs(t) : 0, shape.droplets ? dropletChainMs(t, shape.dockerReady) : 0];
+  const app = shape.app ? appChainMs(t) + (shape.appDomain ? appDomainMs(t) : 0) : 0;
+  const chains = [app, shape.droplets ? dropletChainMs(t, shape.dockerReady) : 0];
   return Math.max(...chains) + DEPLOY_ROUND_TRIPS * t.apiLatencyMs;
 }
 

@@ -18,7 +18,11 @@ export const deployTeardown: Benchmark = {
   defaultScale: 1,
   run: ({ scale, print }) =>
     withEmulator(scale, {}, async (emu): Promise<BenchResult> => {
-      const criticalPathMs = deployCriticalPathMs(REALISTIC_TIMING, { app: true, droplets: true });
+      const criticalPathMs = deployCriticalPathMs(REALISTIC_TIMING, {
+        app: true,
+        droplets: true,
+        appDomain: true,
+      });
       await seedRegistry(emu);
       const first = await bench<DeployResult>(emu, deployOperation, { env: 'staging' });
       ensureStatus(first, 'deploy');

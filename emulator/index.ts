@@ -16,7 +16,7 @@ import { modules as defaultModules } from './modules.js';
 import type { HeldDomainsService } from './resources/domains/held.js';
 import { DEFAULT_TAKEN_REGISTRY_NAMES } from './resources/registry/taken-names.js';
 import { REALISTIC_TIMING } from './timing.js';
-import { createCertificateAuthority, issueServerCertificate } from './tls.js';
+import { createCertificateAuthority, HostCertificates, issueServerCertificate } from './tls.js';
 
 export interface EmulatorOptions {
   /** Virtual time runs this many times faster than real time (default 1). */
@@ -99,6 +99,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       http: options.httpPort ?? (await freePort()),
     };
     let baseUrl = '';
+    const certificates = new HostCertificates(ca);
+    const namedHosts: ((servername: string) => boolean)[] = [];
 
     const core: EmuCore = {
       clock,
@@ -120,6 +122,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       triggersPreview: options.triggersPreview ?? false,
       tls: { caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem },
       registryNamesTaken: options.registryNamesTaken ?? DEFAULT_TAKEN_REGISTRY_NAMES,
+      certificateNames: (holds) => namedHosts.push(holds),
     };
     for (const module of options.modules ?? defaultModules) await module.register(core);
     service<HeldDomainsService>(core.services, 'held-domains')?.configure(options.heldDomains ?? []);
@@ -149,6 +152,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       tokens: new Set([token]),
       latencyMs: () => timing.apiLatencyMs,
       onResponse: options.onResponse,
+      certificateFor: async (servername) =>
+        namedHosts.some((holds) => holds(servername)) ? certificates.contextFor(servername) : undefined,
       onPlaintext: () => {
         counters.plaintext_attempts = (counters.plaintext_attempts ?? 0) + 1;
       },

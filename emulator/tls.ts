@@ -5,6 +5,7 @@
  */
 import { webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import type * as X509 from '@peculiar/x509';
 
 type CryptoKey = webcrypto.CryptoKey;
@@ -163,4 +164,29 @@ export async function issueServerCertificate(
     crypto,
   );
   return { certPem: certificate.toString('pem'), keyPem: await privateKeyPem(x509, keys.privateKey) };
+}
+
+/**
+ * Certificates issued on demand per host name (TLS SNI), signed by `ca` and kept for the run: App
+ * Platform serves each app's default ingress and each active custom domain with a certificate of
+ * its own, which the emulator stands in for on its single loopback port.
+ */
+export class HostCertificates {
+  private readonly issued = new Map<string, Promise<SecureContext>>();
+
+  constructor(private readonly ca: CertificateAuthority) {}
+
+  contextFor(host: string): Promise<SecureContext> {
+    const name = host.toLowerCase();
+    let context = this.issued.get(name);
+    if (!context) {
+      context = issueServerCertificate(this.ca, { hosts: [name] }).then((pair) =>
+        createSecureContext({ cert: pair.certPem, key: pair.keyPem }),
+      );
+      // A failed issue is not kept: the next handshake tries again.
+      context.catch(() => this.issued.delete(name));
+      this.issued.set(name, context);
+    }
+    return context;
+  }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { Duplex } from 'node:stream';
+import type { SecureContext } from 'node:tls';
 import type { EmuClock } from './clock.js';
 import type { Faults, HttpFaultRule } from './faults.js';
 import { HttpError, notFound, serverError, tooManyRequests, unauthorized } from './http-error.js';
@@ -32,6 +33,8 @@ export interface ApiServerOptions {
   onPlaintext: () => void;
   /** Sees every answered API request with the route pattern it matched (for spec conformance). */
   onResponse?: (record: ResponseRecord) => void;
+  /** Picks the certificate for a TLS server name (SNI); none means the loopback certificate. */
+  certificateFor?: (servername: string) => Promise<SecureContext | undefined>;
 }
 
 export interface ResponseRecord {
@@ -53,9 +56,21 @@ const MAX_OPENWHISK_BODY = 72 * 1024 * 1024;
 
 /** The HTTPS front of the emulator: auth, rate limits, faults, latency, routing, request log. */
 export function createApiServer(options: ApiServerOptions): Server {
-  const server = createServer({ cert: options.cert, key: options.key }, (req, res) => {
-    void handle(options, req, res);
-  });
+  const { certificateFor } = options;
+  const sni = certificateFor
+    ? (servername: string, done: (error: Error | null, context?: SecureContext) => void) => {
+        certificateFor(servername).then(
+          (context) => done(null, context),
+          (error: Error) => done(error),
+        );
+      }
+    : undefined;
+  const server = createServer(
+    { cert: options.cert, key: options.key, ...(sni ? { SNICallback: sni } : {}) },
+    (req, res) => {
+      void handle(options, req, res);
+    },
+  );
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'https://emulator');
     const match = options.upgrades.match('GET', url.pathname);

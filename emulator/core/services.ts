@@ -26,9 +26,23 @@ export interface TagsService {
   exists(name: string): boolean;
 }
 
+/** A host name's records in the account's DNS, as a resolver asking DigitalOcean's nameservers sees them. */
+export interface HostRecords {
+  /** The account's zone that holds the host (the longest one it ends with). */
+  zone: string;
+  /** The records at the host's name, or those of a wildcard (`*`) covering it when it has none. */
+  records: {
+    type: string;
+    data: string /** Virtual ms of the record's last create or update. */;
+    since: number;
+  }[];
+}
+
 /** Set by the domains module as `services.set('domains', …)`. */
 export interface DomainsService {
   exists(name: string): boolean;
+  /** Undefined when no zone of the account holds `host` (its DNS is served elsewhere). */
+  lookup(host: string): HostRecords | undefined;
 }
 
 /** Set by the apps module as `services.set('apps', …)`. */

@@ -72,6 +72,12 @@ export interface EmuCore {
   tls: { caPem: string; certPem: string; keyPem: string };
   /** Container registry names other customers hold (registry names are global on DigitalOcean). */
   registryNamesTaken: readonly string[];
+  /**
+   * Declares host names the API port holds a certificate for (an app's default ingress, its active
+   * custom domains): a TLS client asking for such a name (SNI) gets a certificate for it, signed by
+   * the emulator's CA; any other name gets the loopback certificate.
+   */
+  certificateNames(holds: (servername: string) => boolean): void;
 }
 
 export interface TimingProfile {
@@ -90,6 +96,10 @@ export interface TimingProfile {
   appDeployMs: number;
   /** Pending phases before build and before deploy. */
   appPendingMs: number;
+  /** An app's custom domain: from DigitalOcean seeing its DNS point at the app to validating it. */
+  appDomainVerifyMs: number;
+  /** An app's custom domain: from validation to its certificate being issued and served (ACTIVE). */
+  appDomainCertMs: number;
   registryGcMs: number;
   /*
    * cloud-init on a droplet's first boot (emulator/resources/droplets/first-boot.ts): the droplet is

@@ -1,11 +1,14 @@
 /**
  * Fitting an app spec to one deployment: the app is named after the deployment (apps are owned by
- * exact name), takes the deployment's region unless the spec chose one, and the manifest's
- * `app.image` sets the image of the components that use that repository.
+ * exact name), takes the deployment's region unless the spec chose one, the manifest's `app.image`
+ * sets the image of the components that use that repository, and the host names its DNS records
+ * point at the app join the spec's domains (app-domains.ts).
  */
 import type { Problem } from '../errors.js';
+import { appDomainProblems, appHosts, withAppDomains } from './app-domains.js';
 import { type AppComponent, type AppSpec, componentsOf } from './app-spec.js';
 import type { RegistryType } from './image.js';
+import type { DomainSection } from './manifest-schema.js';
 import type { AppRegion } from './regions.js';
 
 export interface AppImage {
@@ -21,6 +24,8 @@ export interface AppBinding {
   slug: string;
   region: AppRegion;
   image?: AppImage | undefined;
+  /** The deployment's domain: its records with `target: app` add their host names to the spec. */
+  domain?: DomainSection | undefined;
 }
 
 function usesImage(component: AppComponent, image: AppImage): boolean {
@@ -53,6 +58,7 @@ export function appBindingProblems(spec: AppSpec, binding: AppBinding, specFile:
         `${image.registry ? ` from ${image.registry}` : ''}), so the image would change nothing`,
     });
   }
+  problems.push(...appDomainProblems(spec, binding.domain, specFile));
   return problems;
 }
 
@@ -65,7 +71,10 @@ function withImage<C extends AppComponent>(component: C, image: AppImage): C {
 
 /** The spec as it is sent for this deployment. Assumes `appBindingProblems` found nothing. */
 export function bindAppSpec(spec: AppSpec, binding: AppBinding): AppSpec {
-  const bound: AppSpec = { ...spec, name: binding.slug, region: spec.region ?? binding.region };
+  const bound: AppSpec = withAppDomains(
+    { ...spec, name: binding.slug, region: spec.region ?? binding.region },
+    appHosts(binding.domain),
+  );
   const { image } = binding;
   if (!image) return bound;
   return {

@@ -119,6 +119,7 @@ function environmentProblems(name: string, environment: string, config: LoadedEn
       slug,
       region: APP_REGION_BY_DROPLET_REGION[config.region],
       image: config.app.image,
+      domain: config.domain,
     };
     problems.push(...appBindingProblems(config.app.spec, binding, config.app.specFile));
   }
@@ -280,6 +281,7 @@ export function resolveDeployment(
           slug,
           region: APP_REGION_BY_DROPLET_REGION[region],
           image: app.image,
+          domain: config.domain,
         }),
       },
     }),

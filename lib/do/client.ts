@@ -9,6 +9,7 @@ import type { Clock, Random } from '../clock.js';
 import { ConfigError } from '../errors.js';
 import { type ApiCallEntry, ApiCallLog } from './call-log.js';
 import { createEngine, type HttpEngine } from './engine.js';
+import { pinnedEngine } from './pinned-engine.js';
 import { RateBudget } from './rate-budget.js';
 import { createSlimClient, type DigitalOceanClient } from './slim-client.js';
 import { createTransport, type FetchFunction, requireHttps } from './transport.js';
@@ -40,6 +41,12 @@ export interface DoClientOptions {
 export interface HttpsClient {
   /** A fetch: https only, retried like DigitalOcean calls, body read in full, redirects not followed. */
   request: FetchFunction;
+  /**
+   * The same fetch, but every connection goes to `address` (resolved by the system when it is a
+   * name) while TLS and the Host header keep the URL's host: asks a shared edge for a host name
+   * whose DNS is not (yet) visible, e.g. an app's custom domain at its default ingress.
+   */
+  requestVia(address: string): FetchFunction;
   readonly calls: ApiCallLog;
 }
 
@@ -101,18 +108,24 @@ export function createHttps(options: HttpsOptions): HttpsClient & { close(): Pro
 
 function httpsOn(engine: HttpEngine, options: HttpsOptions): HttpsClient {
   const calls = new ApiCallLog(options.onCall);
-  const request = createTransport({
-    clock: options.clock,
-    random: options.random,
-    engine,
+  const transportOn = (on: HttpEngine) =>
+    createTransport({
+      clock: options.clock,
+      random: options.random,
+      engine: on,
+      calls,
+      // Other hosts have their own limits; only a 429 they send slows this client down.
+      budget: new RateBudget({ clock: options.clock, perMinute: Number.POSITIVE_INFINITY }),
+      ...(options.deadline ? { deadline: options.deadline } : {}),
+      ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+      ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+    });
+  const extraCas = trustedExtraCas(options.caPem);
+  return {
+    request: transportOn(engine),
+    requestVia: (address) => transportOn(pinnedEngine(address, extraCas)),
     calls,
-    // Other hosts have their own limits; only a 429 they send slows this client down.
-    budget: new RateBudget({ clock: options.clock, perMinute: Number.POSITIVE_INFINITY }),
-    ...(options.deadline ? { deadline: options.deadline } : {}),
-    ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
-    ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
-  });
-  return { request, calls };
+  };
 }
 
 export function createDoClient(options: DoClientOptions): DoApi {

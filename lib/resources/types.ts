@@ -57,6 +57,11 @@ export interface Check {
   name: string;
   ok: boolean;
   detail: string;
+  /**
+   * Not decided: DigitalOcean was still working on it when the deadline came (an app's custom
+   * domain still being validated). The operation says `in_progress`, and the next call checks again.
+   */
+  pending?: true;
 }
 
 /** Whether a resource has settled: ready, still converging (with progress), or failed for good. */

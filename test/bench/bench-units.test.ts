@@ -19,6 +19,11 @@ describe('critical path from the timing profile', () => {
     expect(deployCriticalPathMs(REALISTIC_TIMING, { app: true, droplets: true })).toBe(100_720);
   });
 
+  it('adds the custom domain a record points at the app: validated and certified once the app is live', () => {
+    const shape = { app: true, droplets: true, appDomain: true };
+    expect(deployCriticalPathMs(REALISTIC_TIMING, shape)).toBe(160_720);
+  });
+
   it('is one droplet boot and first boot for droplets alone, however many there are', () => {
     // Boot 35 s, then cloud-init on the Docker 1-Click: 10 s to its final stage, 20 s pull, 3 s start.
     expect(deployCriticalPathMs(REALISTIC_TIMING, { app: false, droplets: true })).toBe(68_720);

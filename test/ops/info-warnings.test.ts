@@ -5,6 +5,7 @@ import { deploymentDomainRow, recordState } from '../../lib/ops/info/domain-rows
 import { renderInfo } from '../../lib/ops/info/render.js';
 import type { DropletRow, InfoResult } from '../../lib/ops/info/types.js';
 import {
+  appDomainWarnings,
   appShapeWarning,
   dnsElsewhereWarnings,
   duplicateNameWarnings,
@@ -109,6 +110,30 @@ function deployment(overrides: Partial<Deployment> = {}): Deployment {
 }
 
 describe('warnings only info gives', () => {
+  it('a host deployment.yml points at the app whose domain App Platform does not serve yet', () => {
+    const host = 'app.staging.example.com';
+    const withRecord = deployment({
+      domain: { name: 'staging.example.com', records: [{ type: 'CNAME', name: 'app', target: 'app' }] },
+    } as Partial<Deployment>);
+    const desired = {
+      spec: { name: SLUG, services: [web('base2')], domains: [{ domain: host, type: 'ALIAS' as const }] },
+      verify: { path: '/', expect_status: 200 },
+    };
+    const app = (phase: string): AppState => ({
+      id: 'a1',
+      name: SLUG,
+      spec: desired.spec,
+      domains: [{ domain: host, type: 'ALIAS', phase }],
+    });
+    expect(appDomainWarnings(withRecord, app('ACTIVE'), desired)).toEqual([]);
+    expect(appDomainWarnings(withRecord, app('PENDING'), desired)).toEqual([
+      expect.stringMatching(
+        /^App base2-staging does not serve app\.staging\.example\.com yet: App Platform reports its domain PENDING\. Deploy waits/,
+      ),
+    ]);
+    expect(appDomainWarnings(withRecord, undefined, desired)).toEqual([]);
+  });
+
   it('an app of our name shaped otherwise, and none for the same shape with other values', () => {
     const app = (services: unknown[]): AppState => ({
       id: 'a1',

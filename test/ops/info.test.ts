@@ -220,11 +220,16 @@ describe('info on a deployed account', () => {
     const { report } = await info({ env: 'staging' });
     const text = renderInfo(report);
     expect(text.startsWith('Info for base2-staging\n\nWarnings: none\n')).toBe(true);
+    // The host the manifest's CNAME points at the app is one of its domains, and deploy saw it ACTIVE.
+    expect(report.result.apps[0]?.domains).toEqual([
+      { domain: 'app.staging.base2.example.com', type: 'ALIAS', phase: 'ACTIVE' },
+    ]);
+    expect(text).toContain('app.staging.base2.example.com ACTIVE');
     for (const header of [
       /\n {2}LABEL +REGION +NAMESPACE +API HOST +CREATED\n/,
       /\n {2}NAME +IN ACCOUNT +CREATED BY +RECORDS\n/,
       /\n {2}DOMAIN +TYPE +NAME +DATA +TTL +STATE\n/,
-      /\n {2}NAME +ID +LIVE URL +ACTIVE +IN PROGRESS +COMPONENTS +OWNER\n/,
+      /\n {2}NAME +ID +LIVE URL +DOMAINS +ACTIVE +IN PROGRESS +COMPONENTS +OWNER\n/,
       /\n {2}NAME +ID +STATUS +PUBLIC IP +SIZE +REGION +TAGS +CREATED +OWNER\n/,
       /\n {2}NAME +REGION +TIER +STORAGE USED\n/,
       /\n {2}NAME +TAGS +LATEST TAGS +UPDATED\n/,

@@ -72,8 +72,12 @@ describe('the app on App Platform', () => {
     expect(tc.progress.some((p) => /BUILDING \d+\/\d+ steps/.test(p.detail ?? ''))).toBe(true);
 
     const checks = await appModule.verify(tc.ctx, deployment, desired);
-    expect(checks.map((c) => c.ok)).toEqual([true, true]);
+    // Deployment, live URL, and the host deployment.yml's CNAME points at the app (its zone is not
+    // in this account: the emulator takes DNS it cannot see as pointing at the app).
+    expect(checks.map((c) => c.ok)).toEqual([true, true, true]);
     expect(checks[1]!.detail).toContain('base2:v1');
+    expect(checks[2]).toMatchObject({ name: 'base2-staging at app.staging.base2.example.com' });
+    expect(checks[2]!.detail).toContain('base2:v1');
     expect((await live(deployment)).image).toBe('base2:v1');
     const facts = appModule.facts!(await appModule.read(tc.ctx, deployment));
     expect(facts.appHost).toMatch(/^base2-staging-[a-z0-9]+\.ondigitalocean\.app$/);

@@ -64,6 +64,7 @@ export function registerAppRoutes(ctx: AppsContext): void {
       ...(typeof projectId === 'string' && projectId ? { projectId } : {}),
       ingressHost: `${spec.name}-${core.ids.hex(3).slice(0, 5)}.ondigitalocean.app`,
       deployments: [],
+      domainChecks: new Map(),
     };
     store.add(app);
     const deployment = startDeployment(ctx.deploy, app, {

@@ -10,6 +10,7 @@ import { componentsOf } from './components.js';
 import type { AppsContext } from './context.js';
 import { registerDeploymentRoutes } from './deployment-routes.js';
 import { type DeployContext, type RegistryLookup, startDeployment } from './deployments.js';
+import { appForHost, type DnsLookup, type DomainContext, domainStates } from './domains.js';
 import { appSandbox, registerExecRoutes } from './exec-routes.js';
 import { registerLiveRoutes } from './live-routes.js';
 import { registerLogRoutes } from './log-routes.js';
@@ -46,11 +47,16 @@ export const appsModule: EmulatorModule = {
     const store = new AppStore();
     const box = new SecretBox();
     const fallbackOwner = core.ids.uuid();
+    const domains: DomainContext = {
+      timing: core.timing,
+      dns: () => service<DnsLookup>(core.services, 'domains'),
+    };
     const view: ViewContext = {
       box,
       clock: core.clock,
       baseUrl: () => core.baseUrl(),
       ownerUuid: () => service<{ uuid?: string }>(core.services, 'account')?.uuid ?? fallbackOwner,
+      domains,
     };
     const deploy: DeployContext = {
       clock: core.clock,
@@ -75,6 +81,10 @@ export const appsModule: EmulatorModule = {
     registerLogRoutes(ctx, urls);
     registerExecRoutes(ctx, consoles);
     registerLiveRoutes(ctx);
+    // App Platform's edge holds a certificate for each live app's default ingress and ACTIVE domain.
+    core.certificateNames(
+      (servername) => appForHost(domains, store.list(), servername, core.clock.now()) !== undefined,
+    );
     streams.register();
     core.upgrade('/_emulator/console/:session', consoles.upgrade);
 
@@ -116,6 +126,8 @@ export const appsModule: EmulatorModule = {
           id: app.id,
           name: app.spec.name,
           pinned_deployment: app.pin?.deploymentId,
+          ingress_host: app.ingressHost,
+          domains: domainStates(domains, app, t).map((d) => ({ domain: d.spec.domain, phase: d.phase })),
           deployments: app.deployments.map((d) => ({
             id: d.id,
             cause: d.cause,

@@ -1,6 +1,7 @@
 import type { EmuRequest, EmuResponse } from '../../core/types.js';
 import { type ComponentSpec, componentsOf, runtimeEnv, sourceLabel } from './components.js';
 import type { AppsContext } from './context.js';
+import { appForHost } from './domains.js';
 import type { AppSpec } from './spec-schema.js';
 import { activeDeployment } from './timeline.js';
 
@@ -48,18 +49,41 @@ function matches(prefix: string, path: string): boolean {
   return prefix === '/' || path === prefix || path.startsWith(base);
 }
 
+/** Names the emulator's own address goes by: a request to them reaches whichever app its path names. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** The host name of a Host header (`app.example.com:443` → `app.example.com`, `[::1]:8443` → `::1`). */
+export function hostnameOf(header: string | undefined): string {
+  const value = (header ?? '').trim().toLowerCase();
+  const bracketed = /^\[([^\]]+)\]/.exec(value);
+  if (bracketed) return bracketed[1]!;
+  return value.replace(/:\d+$/, '').replace(/\.$/, '');
+}
+
+/** What DigitalOcean's edge answers for a host no app serves (a guess: docs/fidelity.md apps.host-routing). */
+function unknownHost(host: string): EmuResponse {
+  return { status: 404, text: `404 Not Found: no app is served at ${host}\n` };
+}
+
 /**
  * The app's live URL, served by the emulator at `/_emulator/live/<app-id>/` (internal paths are
  * neither rate-limited nor logged as API calls): it answers what the ACTIVE deployment runs, so
- * tests see which version is live. 404 for an unknown or deleted app, 503 while nothing is live;
- * `/healthz` answers 200 while a deployment is live. Secret envs never show.
+ * tests see which version is live. App Platform routes by host name, so the Host header decides
+ * which app answers: the emulator's own address stands for the app the path names (the live URL it
+ * hands out, in place of a default ingress host nobody can resolve), an app's default ingress host
+ * or one of its ACTIVE custom domains for that app, and any other host gets the edge's 404. 503
+ * while nothing is live; `/healthz` answers 200 while a deployment is live. Secret envs never show.
  */
 export function registerLiveRoutes(ctx: AppsContext): void {
   const { core, store } = ctx;
   const handler = (req: EmuRequest): EmuResponse => {
-    const app = store.apps.get(req.params.app_id ?? '');
-    if (!app) return { status: 404, body: { error: 'no app is served at this address' } };
     const t = core.clock.now();
+    const host = hostnameOf(req.headers.host);
+    const app = LOOPBACK_HOSTS.has(host)
+      ? store.apps.get(req.params.app_id ?? '')
+      : appForHost(ctx.view.domains, store.list(), host, t);
+    if (!app && !LOOPBACK_HOSTS.has(host)) return unknownHost(host);
+    if (!app) return { status: 404, body: { error: 'no app is served at this address' } };
     const active = activeDeployment(app, t);
     if (!active) return { status: 503, body: { error: 'the app has no active deployment' } };
     const path = `/${req.params['*'] ?? ''}`;

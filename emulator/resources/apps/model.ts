@@ -40,6 +40,14 @@ export interface DeploymentRecord {
   requests: { at: number; component: string; text: string }[];
 }
 
+/** A custom domain DigitalOcean has validated: its certificate follows, and it stays validated. */
+export interface DomainCheck {
+  /** Virtual ms of the validation. */
+  validatedAt: number;
+  /** Fixed at validation, so a later timing change does not rewrite the domain's history. */
+  certMs: number;
+}
+
 export interface AppRecord {
   id: string;
   spec: AppSpec;
@@ -50,6 +58,8 @@ export interface AppRecord {
   ingressHost: string;
   /** Oldest first. */
   deployments: DeploymentRecord[];
+  /** Custom domains DigitalOcean has validated, by host name (domains.ts). */
+  domainChecks: Map<string, DomainCheck>;
   /** A rollback not yet committed or reverted: new deployments are refused meanwhile. */
   pin?: { deploymentId: string; priorSpec: AppSpec };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EmuClock } from '../../core/clock.js';
 import { DEFAULT_REGION, findRegion, sizeFacts } from './catalog.js';
 import { componentsOf, hasInstances, sourceLabel } from './components.js';
+import { type DomainContext, renderDomains } from './domains.js';
 import type { AppRecord, DeploymentRecord } from './model.js';
 import { progressAt } from './progress.js';
 import type { SecretBox } from './secrets.js';
@@ -14,6 +15,7 @@ export interface ViewContext {
   clock: EmuClock;
   baseUrl(): string;
   ownerUuid(): string;
+  domains: DomainContext;
 }
 
 /** The loopback URL the emulator serves an app's live traffic on (stands in for its public URL). */
@@ -108,13 +110,10 @@ export function renderApp(
     ...(region ? { region } : {}),
     tier_slug: tierOf(app.spec),
     ...(options.withProjectId && app.projectId ? { project_id: app.projectId } : {}),
-    domains: (app.spec.domains ?? []).map((domain) => ({
-      id: uuidFrom(`${app.id}:${domain.domain}`),
-      spec: domain,
-      phase: everLive ? 'ACTIVE' : 'PENDING',
-      progress: { steps: [] },
-      rotate_validation_records: false,
-    })),
+    domains: renderDomains(v.domains, app, t, {
+      idOf: (host) => uuidFrom(`${app.id}:${host}`),
+      iso: (ms) => v.clock.iso(ms),
+    }),
     ...(pinned ? { pinned_deployment: deployment(pinned) } : {}),
   };
 }

@@ -1,7 +1,7 @@
 import { isIPv4 } from 'node:net';
 import { notFound, unprocessable } from '../../core/http-error.js';
 import { paginate } from '../../core/paginate.js';
-import type { DomainsService } from '../../core/services.js';
+import type { DomainsService, HostRecords } from '../../core/services.js';
 import type { EmuCore, EmulatorModule, EmuRequest } from '../../core/types.js';
 import { HeldDomains, registerHeldRoutes } from './held.js';
 import { fqdn, isDomainName } from './names.js';
@@ -32,16 +32,19 @@ export const domainsModule: EmulatorModule = {
   register(core) {
     const zones = new Map<string, Zone>();
     const held = new HeldDomains();
+    // When each record last changed (virtual ms): App Platform's domain validation starts from it.
+    const changed = new Map<number, number>();
     const seconds = () => Math.floor(core.clock.now() / 1000);
 
     const addRecord = (zone: Zone, fields: RecordFields): DomainRecord => {
       const record = { id: core.ids.next('domain_record'), ...fields };
       zone.records.set(record.id, record);
-      touch(zone);
+      touch(zone, record.id);
       return record;
     };
-    const touch = (zone: Zone) => {
+    const touch = (zone: Zone, recordId?: number) => {
       zone.serial = Math.max(zone.serial + 1, seconds());
+      if (recordId !== undefined) changed.set(recordId, core.clock.now());
     };
     const zoneOf = (req: EmuRequest): Zone => {
       const zone = zones.get((req.params.domain_name ?? '').toLowerCase());
@@ -100,7 +103,10 @@ export const domainsModule: EmulatorModule = {
     registerRecordRoutes(core, { zoneOf, recordOf, addRecord, touch });
 
     registerHeldRoutes(core, held, (name) => zones.has(name));
-    const domainsService: DomainsService = { exists: (name) => zones.has(name.toLowerCase()) };
+    const domainsService: DomainsService = {
+      exists: (name) => zones.has(name.toLowerCase()),
+      lookup: (host) => lookupHost(zones, host, (id) => changed.get(id) ?? 0),
+    };
     core.services.set('domains', domainsService);
     core.services.set('held-domains', held);
     core.state('domains', {
@@ -108,6 +114,7 @@ export const domainsModule: EmulatorModule = {
       reset: () => {
         zones.clear();
         held.reset();
+        changed.clear();
       },
     });
   },
@@ -117,7 +124,7 @@ interface RecordDeps {
   zoneOf(req: EmuRequest): Zone;
   recordOf(req: EmuRequest): [Zone, DomainRecord];
   addRecord(zone: Zone, fields: RecordFields): DomainRecord;
-  touch(zone: Zone): void;
+  touch(zone: Zone, recordId?: number): void;
 }
 
 function registerRecordRoutes(core: EmuCore, d: RecordDeps): void {
@@ -149,7 +156,7 @@ function registerRecordRoutes(core: EmuCore, d: RecordDeps): void {
     const fields = recordFromUpdate(record, bodyOf(req), zone.name);
     checkCname(zone, fields, record.id);
     Object.assign(record, fields);
-    d.touch(zone);
+    d.touch(zone, record.id);
     return { status: 200, body: { domain_record: record } };
   };
   core.route('PUT', `${base}/:domain_record_id`, update);
@@ -162,6 +169,31 @@ function registerRecordRoutes(core: EmuCore, d: RecordDeps): void {
     d.touch(zone);
     return { status: 204 };
   });
+}
+
+/**
+ * What DigitalOcean's nameservers answer for `host`: the records of the most specific zone that
+ * holds it, at its own name, else at the wildcard one label up (`*.example.com` covers
+ * `app.example.com` when that name has no records of its own).
+ */
+function lookupHost(
+  zones: Map<string, Zone>,
+  host: string,
+  changedAt: (recordId: number) => number,
+): HostRecords | undefined {
+  const name = host.trim().toLowerCase().replace(/\.$/, '');
+  const zone = [...zones.values()]
+    .filter((z) => name === z.name || name.endsWith(`.${z.name}`))
+    .sort((a, b) => b.name.length - a.name.length)[0];
+  if (!zone) return undefined;
+  const at = (owner: string) =>
+    [...zone.records.values()]
+      .filter((r) => fqdn(r.name, zone.name) === owner)
+      .map((r) => ({ type: r.type, data: r.data === '@' ? zone.name : r.data, since: changedAt(r.id) }));
+  const own = at(name);
+  const parent = name.split('.').slice(1).join('.');
+  const records = own.length > 0 || name === zone.name ? own : at(`*.${parent}`);
+  return { zone: zone.name, records };
 }
 
 /** The records DigitalOcean puts in a new zone. */

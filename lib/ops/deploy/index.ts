@@ -152,9 +152,11 @@ async function runbook(
     result.applied.push(...(await applyKind(ctx, deployment, domain, 'now')));
     result.checks = await verifyAll(ctx, deployment, final);
     const failed = result.checks.filter((c) => !c.ok);
-    if (failed.length > 0 && ctx.deadline.expired()) {
-      // Checks cut short by the deadline prove nothing either way: the next call verifies again.
-      result.progress = { phase: 'verifying', detail: failed.map((c) => `${c.kind} ${c.name}`).join(', ') };
+    // Checks cut short by the deadline, or still waiting on DigitalOcean (a custom domain being
+    // validated) when it came, prove nothing either way: the next call verifies again.
+    if (failed.length > 0 && (ctx.deadline.expired() || failed.every((c) => c.pending))) {
+      const detail = failed.map((c) => `${c.kind} ${c.name}${c.pending ? `: ${c.detail}` : ''}`).join('; ');
+      result.progress = { phase: 'verifying', detail };
       result.checks = result.checks.filter((c) => c.ok);
       return outcome('in_progress');
     }
@@ -175,7 +177,9 @@ async function runbook(
       : await removeNewDroplets(ctx, deployment, world, result.applied, input.keep_failed);
     return outcome('failed');
   }
-  return outcome(result.applied.length === 0 ? 'noop' : 'succeeded');
+  // A call that continues a deploy cut short (its resume token) finishes that deploy, even when all
+  // that was left was waiting and verifying (an app's custom domain being validated).
+  return outcome(result.applied.length === 0 && !input.resume ? 'noop' : 'succeeded');
 }
 
 /** The domain's create step alone, if it has one. */

@@ -41,6 +41,7 @@ import {
 import { listNamespaces, listProjects, readRegistry } from './lists.js';
 import type { AppRow, DropletRow, FirewallRow, InfoResult, SshKeyRow } from './types.js';
 import {
+  appDomainWarnings,
   appShapeWarning,
   dnsElsewhereWarnings,
   domainMissingWarning,
@@ -203,6 +204,7 @@ export async function deploymentInfo(ctx: OpContext, deployment: Deployment): Pr
     ...domainMissingWarning(domain),
     ...dnsElsewhereWarnings(domain, domainDesired),
     ...appShapeWarning(app.app, appDesired),
+    ...appDomainWarnings(deployment, app.app, appDesired),
     ...sshKeyWarning(sshKeys, desired('ssh_key') as DesiredSshKey | undefined),
     ...leftoverWarnings(deployment, { droplets, firewall, app: app.app, sshKeys }),
     ...repositoryWarnings(uses, registryInfo ?? undefined),

@@ -111,6 +111,15 @@ export function appRow(app: AppState, ownership: Ownership = {}, differences?: s
     name: app.name,
     ...ownership,
     ...(app.liveUrl ? { live_url: app.liveUrl } : {}),
+    ...(app.domains?.length
+      ? {
+          domains: app.domains.map((d) => ({
+            domain: d.domain,
+            ...(d.type ? { type: d.type } : {}),
+            phase: d.phase,
+          })),
+        }
+      : {}),
     ...(active ? { active_deployment: active } : {}),
     ...(inProgress ? { in_progress_deployment: inProgress } : {}),
     components: componentRows(app),

@@ -14,6 +14,7 @@ import type { InfoResult } from './types.js';
 
 export { renderInfo } from './render.js';
 export type {
+  AppDomainRow,
   AppRow,
   ComponentRow,
   DeploymentPhase,

@@ -26,18 +26,31 @@ function componentsCell(app: AppRow): string {
     .join(', ');
 }
 
+/** `app.example.com ACTIVE, www.example.com PENDING (PRIMARY)`. */
+function domainsCell(app: AppRow): string | undefined {
+  if (!app.domains?.length) return undefined;
+  return app.domains
+    .map((d) => `${d.domain} ${d.phase}${d.type && d.type !== 'ALIAS' ? ` (${d.type})` : ''}`)
+    .join(', ');
+}
+
 function appsSection(apps: readonly AppRow[]): string {
   const rows: Cell[][] = apps.map((a) => [
     a.name,
     a.id,
     a.live_url,
+    domainsCell(a),
     phaseCell(a.active_deployment),
     phaseCell(a.in_progress_deployment),
     componentsCell(a),
     ownerCell(a),
   ]);
   const lines = [
-    table('Apps', ['NAME', 'ID', 'LIVE URL', 'ACTIVE', 'IN PROGRESS', 'COMPONENTS', 'OWNER'], rows),
+    table(
+      'Apps',
+      ['NAME', 'ID', 'LIVE URL', 'DOMAINS', 'ACTIVE', 'IN PROGRESS', 'COMPONENTS', 'OWNER'],
+      rows,
+    ),
   ];
   for (const app of apps.filter((a) => a.differences?.length)) {
     lines.push(`  ${app.name} differs from deployment.yml: ${app.differences!.join('; ')}`);

@@ -74,10 +74,21 @@ export interface ComponentRow {
   image?: string;
 }
 
+/** A custom domain of an app: App Platform serves it once ACTIVE. */
+export interface AppDomainRow {
+  domain: string;
+  /** PRIMARY or ALIAS (absent: unspecified). */
+  type?: string;
+  /** PENDING, CONFIGURING, ACTIVE or ERROR. */
+  phase: string;
+}
+
 export interface AppRow extends Ownership {
   id: string;
   name: string;
   live_url?: string;
+  /** The spec's custom domains with their phases; absent when it lists none. */
+  domains?: AppDomainRow[];
   active_deployment?: DeploymentPhase;
   in_progress_deployment?: DeploymentPhase;
   components: ComponentRow[];

@@ -5,7 +5,7 @@
 import { type AppSpec, componentsOf } from '../../config/app-spec.js';
 import type { Deployment } from '../../config/manifest.js';
 import { isExpired, parseHolder } from '../../lock/index.js';
-import type { AppDesired, AppState } from '../../resources/app/index.js';
+import { type AppDesired, type AppState, customHosts } from '../../resources/app/index.js';
 import type { DomainActual, DomainDesired } from '../../resources/domain/index.js';
 import { keyOf, sameKey } from '../../resources/domain/records.js';
 import type { ActualDroplets } from '../../resources/droplets/index.js';
@@ -89,6 +89,27 @@ export function appShapeWarning(app: AppState | undefined, desired: AppDesired |
       "Apps are owned by exact name, so the next deploy replaces its spec with deployment.yml's. If it is not " +
       "this deployment's app (made by hand or by another tool), rename or delete it first, or deploy under another name or environment.",
   ];
+}
+
+/**
+ * A host deployment.yml points at the app that App Platform does not serve yet: its domain is not
+ * ACTIVE (DNS not seen pointing at the app, or the certificate not issued yet).
+ */
+export function appDomainWarnings(
+  deployment: Deployment,
+  app: AppState | undefined,
+  desired: AppDesired | undefined,
+): string[] {
+  if (!app || !desired) return [];
+  return customHosts(deployment, desired.spec).flatMap(({ host }) => {
+    const domain = app.domains?.find((d) => d.domain === host);
+    if (!domain || domain.phase === 'ACTIVE') return [];
+    return [
+      `App ${app.name} does not serve ${host} yet: App Platform reports its domain ${domain.phase}` +
+        `${domain.reason ? ` (${domain.reason})` : ''}. Deploy waits for it and says what holds it up ` +
+        `(a record pointing elsewhere, a zone not delegated to DigitalOcean's nameservers).`,
+    ];
+  });
 }
 
 /** Our key by name holds another public key than the manifest's: the next deploy swaps it. */

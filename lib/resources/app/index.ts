@@ -6,31 +6,31 @@
 import type { Deployment } from '../../config/manifest.js';
 import type { Facts, ResourceModule } from '../types.js';
 import { applyApp } from './apply.js';
+import { hostOf } from './host.js';
 import { appWarnings, destroyApp, planApp } from './plan.js';
 import { readApps } from './read.js';
 import { appReadiness } from './readiness.js';
 import type { AppActual, AppDesired } from './types.js';
 import { verifyApp } from './verify.js';
 
+export { customHosts, domainsReadiness } from './domain-check.js';
 export { describeFailure, failingStep, pendingOf, tailLines } from './failure.js';
+export { hostOf } from './host.js';
 export { type ImageChoice, withImage } from './image.js';
 export { destroyApp, planApp } from './plan.js';
 export { findApp, readApps } from './read.js';
 export { appReadiness, readinessOf } from './readiness.js';
 export { normalizeSpec, SECRET_VALUE, specDifferences, specMatches } from './spec-compare.js';
 export { expandSpec, flattenSpec } from './spec-wire.js';
-export type { AppActual, AppDesired, AppPayload, AppState, DeploymentState } from './types.js';
+export type {
+  AppActual,
+  AppDesired,
+  AppDomainState,
+  AppPayload,
+  AppState,
+  DeploymentState,
+} from './types.js';
 export { expectedImages, liveCheck, verifyApp } from './verify.js';
-
-/** Pure: the host of `https://base2-staging-x1y2z.ondigitalocean.app`, the CNAME target. */
-export function hostOf(ingress: string | undefined): string | undefined {
-  if (!ingress) return undefined;
-  try {
-    return new URL(ingress.includes('://') ? ingress : `https://${ingress}`).hostname || undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 function desiredApp(deployment: Deployment): AppDesired | undefined {
   const app = deployment.app;

@@ -5,11 +5,12 @@
  * with one GET.
  */
 import type { App, Apps_deployment } from '@digitalocean/dots';
+import { hostKey } from '../../config/app-domains.js';
 import type { Deployment } from '../../config/manifest.js';
 import { isNotFound, listAll, toApiError } from '../../do/index.js';
 import type { OpContext } from '../../ops/types.js';
 import { flattenModel, flattenSpec } from './spec-wire.js';
-import type { AppActual, AppState, DeploymentState, DeploymentStep } from './types.js';
+import type { AppActual, AppDomainState, AppState, DeploymentState, DeploymentStep } from './types.js';
 
 type Raw = Record<string, unknown>;
 
@@ -59,6 +60,29 @@ export function toDeploymentState(d: Apps_deployment | null | undefined): Deploy
   };
 }
 
+/** Pure: the app's custom domains, with the reasons of any failed step of their progress. */
+export function toDomains(app: App): AppDomainState[] {
+  return (app.domains ?? []).flatMap((d) => {
+    const name = text(d.spec?.domain);
+    if (!name) return [];
+    const reasons = toSteps(d.progress?.steps)
+      .flatMap(function failed(step): string[] {
+        const own = step.status === 'ERROR' && step.reason?.message ? [step.reason.message] : [];
+        return [...own, ...step.steps.flatMap(failed)];
+      })
+      .join('; ');
+    const type = text(d.spec?.type);
+    return [
+      {
+        domain: hostKey(name),
+        ...(type ? { type } : {}),
+        phase: text(d.phase) ?? 'UNKNOWN',
+        ...(reasons ? { reason: reasons } : {}),
+      },
+    ];
+  });
+}
+
 /** Pure: a dots app as the tool reads it. */
 export function toAppState(app: App): AppState {
   const active = toDeploymentState(app.activeDeployment);
@@ -71,6 +95,7 @@ export function toAppState(app: App): AppState {
     ...(app.liveUrl ? { liveUrl: app.liveUrl } : {}),
     ...(active ? { active } : {}),
     ...(inProgress && inProgress.id !== active?.id ? { inProgress } : {}),
+    domains: toDomains(app),
   };
 }
 

@@ -25,6 +25,18 @@ export interface DeploymentState {
   progress: { success: number; total: number; error: number; steps: DeploymentStep[] };
 }
 
+/** A custom domain of the app as App Platform reports it. */
+export interface AppDomainState {
+  /** The host name, lower case without a trailing dot. */
+  domain: string;
+  /** DEFAULT, PRIMARY, ALIAS (or absent: unspecified). */
+  type?: string;
+  /** PENDING, CONFIGURING, ACTIVE, ERROR, UNKNOWN. */
+  phase: string;
+  /** Why it is not ACTIVE, where the domain's progress says (its failed steps' reasons). */
+  reason?: string;
+}
+
 /** The deployment's app: the one named exactly like the deployment. */
 export interface AppState {
   id: string;
@@ -37,6 +49,8 @@ export interface AppState {
   active?: DeploymentState;
   /** The deployment still running (in progress, or pending), if any. */
   inProgress?: DeploymentState;
+  /** The spec's custom domains with their phases (absent or empty when it lists none). */
+  domains?: AppDomainState[];
 }
 
 export interface AppLookAlike {
