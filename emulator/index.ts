@@ -12,6 +12,7 @@ import { Router } from './core/router.js';
 import { createApiServer, type ResponseRecord, type UpgradeHandler } from './core/server.js';
 import type { EmuCore, EmulatorModule, Handler, TimingProfile } from './core/types.js';
 import { modules as defaultModules } from './modules.js';
+import { DEFAULT_DROPLET_LIMIT } from './resources/account.js';
 import { REALISTIC_TIMING } from './timing.js';
 import { createCertificateAuthority, issueServerCertificate } from './tls.js';
 
@@ -21,6 +22,11 @@ export interface EmulatorOptions {
   /** Overrides of the realistic timing profile (virtual milliseconds). */
   timing?: Partial<TimingProfile>;
   rateLimit?: { perMinute?: number; perHour?: number };
+  /**
+   * The account's droplet limit (default DEFAULT_DROPLET_LIMIT, a new account's): creates beyond it
+   * are refused as DigitalOcean refuses them. Tests that create many droplets raise it.
+   */
+  dropletLimit?: number;
   /** API port on 127.0.0.1 (default: any free port). */
   port?: number;
   sshPort?: number;
@@ -100,6 +106,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       loopback,
       runtimeNode: options.runtimeNode ?? process.execPath,
       tls: { caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem },
+      limits: { droplets: options.dropletLimit ?? DEFAULT_DROPLET_LIMIT },
     };
     for (const module of options.modules ?? defaultModules) await module.register(core);
     registerAdmin({

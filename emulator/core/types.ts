@@ -65,6 +65,13 @@ export interface EmuCore {
   runtimeNode: string;
   /** The emulator's CA, for modules that serve TLS of their own. */
   tls: { caPem: string; certPem: string; keyPem: string };
+  /** The account's limits (GET /v2/account), enforced where DigitalOcean enforces them; settable. */
+  limits: AccountLimits;
+}
+
+export interface AccountLimits {
+  /** Droplets the account may have at once; a create that would exceed it is refused (422). */
+  droplets: number;
 }
 
 export interface TimingProfile {
@@ -79,6 +86,11 @@ export interface TimingProfile {
   /** Pending phases before build and before deploy. */
   appPendingMs: number;
   registryGcMs: number;
+  /**
+   * How long a deleted droplet stays listed after `DELETE` answered 204 (with its last status, no
+   * longer serving), until GET answers 404.
+   */
+  dropletDeleteMs: number;
 }
 
 export interface EmulatorModule {

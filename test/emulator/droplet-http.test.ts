@@ -89,7 +89,11 @@ describe('droplet HTTP status page', () => {
     await t.advance(REALISTIC_TIMING.actionMs);
     expect((await get(ip, t.emu.httpPort, '/')).status).toBe(200);
 
+    // The machine stops at the DELETE, while the API still lists it; its address goes once it is gone.
     await t.dots.v2.droplets.byDroplet_id(id).delete();
+    await expect(get(ip, t.emu.httpPort, '/healthz')).rejects.toThrow();
+    await t.advance(REALISTIC_TIMING.dropletDeleteMs);
+    await t.dots.v2.droplets.get();
     await expect(get(ip, t.emu.httpPort, '/healthz')).rejects.toThrow(/ECONNREFUSED/);
   });
 });

@@ -19,7 +19,7 @@ export const MANIFEST = 'test/hardening/fixtures/deployment.yml';
 export const EMULATOR_SCALE = 300;
 /** The operations' clock: a 30 s request timeout is 3 s real, a 1 s retry-after 0.1 s. */
 export const CLOCK_SCALE = 10;
-export const TUNING = { pollInitialMs: 200, pollMaxMs: 1_000 };
+export const TUNING = { pollInitialMs: 200, pollMaxMs: 1_000, deleteSettleMs: 2_000 };
 /**
  * Tool time between cases: past the rate budget's memory of 429s (5 minutes), yet well behind the
  * emulator's own clock (30 times faster than the tool's), whose rate-limit reset times the budget reads.

@@ -1,7 +1,9 @@
 import type { Deployment } from '../../config/manifest.js';
 import { isToolError } from '../../errors.js';
 import { type DeploymentLock, deploymentLock, holdingLock } from '../../lock/index.js';
+import { unfinishedDeletions } from '../../resources/droplets/deleted.js';
 import type { ActualDroplets, DesiredDroplets } from '../../resources/droplets/index.js';
+import { checkDropletLimit } from '../../resources/droplets/limit.js';
 import { listOwned } from '../../resources/droplets/read.js';
 import { settleAll } from '../../resources/settle.js';
 import type { AppliedStep, Check, PlanStep, Readiness } from '../../resources/types.js';
@@ -81,6 +83,16 @@ async function runbook(
     result,
     warnings,
   });
+  // The account's droplet limit, before anything changes (a dry run says it too); read only when
+  // droplets are to be created, so a deploy with nothing to create makes no extra call.
+  const refusal = await dropletLimitRefusalOf(ctx, world, plans, warnings);
+  if (refusal) {
+    result.failure = {
+      kind: 'droplet_limit',
+      detail: `${deployment.slug} was not deployed, nothing was changed: ${refusal}`,
+    };
+    return outcome('failed');
+  }
   if (input.dry_run) return outcome(changes.length === 0 ? 'noop' : 'succeeded');
 
   // After waiting for another operation, plan again from what it left.
@@ -104,7 +116,7 @@ async function runbook(
     const first = settleAll([apply('registry'), apply('ssh_key')], applied);
     const chain = first.then(() => settleAll([apply('app'), apply('droplet')], applied)).then(() => []);
     await settleAll([chain, apply('firewall')], applied);
-    const unfinished = unfinishedDropletUpdates(result.applied);
+    const unfinished = unfinishedDropletUpdates(result.applied) ?? unfinishedDeletions(ctx);
     if (unfinished) {
       result.progress = unfinished;
       return outcome('in_progress');
@@ -159,8 +171,13 @@ async function runbook(
       };
       return outcome('failed');
     }
-    // Phase 4: only now retire what the new state replaced (old droplet generations).
+    // Phase 4: only now retire what the new state replaced (old droplet generations), and see them gone.
     for (const plan of final) result.applied.push(...(await applyKind(ctx, deployment, plan, 'deferred')));
+    const retiring = unfinishedDeletions(ctx);
+    if (retiring) {
+      result.progress = retiring;
+      return outcome('in_progress');
+    }
   } catch (error) {
     if (!isToolError(error)) throw error;
     result.failure = { kind: 'apply', detail: error.describe() };
@@ -170,6 +187,20 @@ async function runbook(
     return outcome('failed');
   }
   return outcome(result.applied.length === 0 ? 'noop' : 'succeeded');
+}
+
+/** The droplet limit's refusal of the plan, if it creates droplets beyond it (lib/resources/droplets/limit.ts). */
+async function dropletLimitRefusalOf(
+  ctx: OpContext,
+  world: World,
+  plans: readonly KindPlan[],
+  warnings: string[],
+): Promise<string | undefined> {
+  const plan = plans.find((p) => p.kind === 'droplet');
+  const actual = world.droplet as ActualDroplets | undefined;
+  if (!plan || !actual) return undefined;
+  const count = (plan.desired as DesiredDroplets | undefined)?.count ?? 0;
+  return checkDropletLimit(ctx, plan.steps, actual, count, warnings);
 }
 
 type Settled =
@@ -266,6 +297,8 @@ async function removeNewDroplets(
   }));
   try {
     await moduleOf('droplet').apply(ctx, deployment, steps);
+    if (unfinishedDeletions(ctx))
+      return `deleted the droplets this attempt created (${names}); DigitalOcean still lists them until it has finished`;
     return `removed the droplets this attempt created: ${names}`;
   } catch (error) {
     return `could not remove the droplets this attempt created (${names}): ${isToolError(error) ? error.describe() : String(error)} Run teardown or deploy again.`;

@@ -5,6 +5,7 @@
  */
 import type { Deployment } from '../../config/manifest.js';
 import { isToolError } from '../../errors.js';
+import { unfinishedDeletions } from '../../resources/droplets/deleted.js';
 import type { DesiredDroplets } from '../../resources/droplets/index.js';
 import { settleAll } from '../../resources/settle.js';
 import type { AppliedStep, PlanStep } from '../../resources/types.js';
@@ -91,6 +92,12 @@ export async function repairAndClean(ctx: OpContext, work: RepairWork): Promise<
     if (work.cleanup.length > 0) {
       ctx.progress({ step: 'cleaning up', detail: work.cleanup.map((s) => s.name).join(', ') });
       out.cleaned.push(...(await moduleOf('droplet').apply(ctx, work.deployment, [...work.cleanup])));
+      // Deleted, and listed by DigitalOcean until it has finished: the next run sees them gone.
+      const deleting = unfinishedDeletions(ctx);
+      if (deleting) {
+        out.progress = deleting;
+        return out;
+      }
     }
     if (work.garbage) out.registry_gc = await collectGarbage(ctx, work.deployment.slug, work.garbage);
   } catch (error) {

@@ -1,17 +1,20 @@
 import { isOwnedByTags } from '../../config/identity.js';
 import type { Deployment } from '../../config/manifest.js';
-import { isNotFound } from '../../do/index.js';
+import { isNotFound, isUnclearFailure } from '../../do/index.js';
+import { isToolError } from '../../errors.js';
 import type { OpContext } from '../../ops/types.js';
 import { mutate } from '../mutate.js';
 import { settleAll } from '../settle.js';
 import type { AppliedStep, PlanStep } from '../types.js';
 import { waitFor } from '../wait.js';
 import { createDroplets } from './create.js';
+import { rememberDeleted, rememberUnclearDelete } from './deleted.js';
 import { enableIpv6All } from './ipv6.js';
 import type { DropletPayload, DropletStep } from './plan.js';
 import { listOwned, listTagged } from './read.js';
 import { bootReadiness } from './readiness.js';
 import { rollResizes } from './rolling-resize.js';
+import { waitUntilDeleted } from './wait-deleted.js';
 
 const result = (step: DropletStep, outcome: AppliedStep['outcome'], detail?: string): AppliedStep => ({
   kind: 'droplet',
@@ -22,17 +25,27 @@ const result = (step: DropletStep, outcome: AppliedStep['outcome'], detail?: str
   ...(detail ? { detail } : {}),
 });
 
-/** Deleting a droplet that is already gone is done, not a failure. */
+/**
+ * Deleting a droplet that is already gone is done, not a failure. Either way DigitalOcean may list
+ * it for a while yet: it is remembered, and apply waits until it is gone.
+ */
 async function deleteById(ctx: OpContext, slug: string, step: DropletStep): Promise<AppliedStep> {
   let gone = false;
-  await mutate(ctx, slug, { kind: 'droplet', name: step.name, action: 'delete' }, async () => {
-    try {
-      await ctx.api.client.v2.droplets.byDroplet_id(Number(step.id)).delete();
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-      gone = true;
-    }
-  });
+  const droplet = { id: Number(step.id), name: step.name };
+  try {
+    await mutate(ctx, slug, { kind: 'droplet', name: step.name, action: 'delete' }, async () => {
+      try {
+        await ctx.api.client.v2.droplets.byDroplet_id(droplet.id).delete();
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        gone = true;
+      }
+    });
+  } catch (error) {
+    if (isToolError(error) && isUnclearFailure(error)) rememberUnclearDelete(ctx, droplet);
+    throw error;
+  }
+  rememberDeleted(ctx, droplet);
   return result(step, 'ok', gone ? 'already gone' : undefined);
 }
 
@@ -52,9 +65,15 @@ async function deleteByTag(
   if (owned.length < tagged.length) {
     return Promise.all(owned.map((d) => deleteById(ctx, slug, { ...step, name: d.name, id: String(d.id) })));
   }
-  await mutate(ctx, slug, { kind: 'droplet', name: step.name, action: 'delete' }, () =>
-    ctx.api.client.v2.droplets.delete({ queryParameters: { tagName: tag } }),
-  );
+  try {
+    await mutate(ctx, slug, { kind: 'droplet', name: step.name, action: 'delete' }, () =>
+      ctx.api.client.v2.droplets.delete({ queryParameters: { tagName: tag } }),
+    );
+  } catch (error) {
+    if (isToolError(error) && isUnclearFailure(error)) for (const d of owned) rememberUnclearDelete(ctx, d);
+    throw error;
+  }
+  for (const d of owned) rememberDeleted(ctx, d);
   return [result(step, 'ok', `${owned.length} droplet(s): ${owned.map((d) => d.name).join(', ')}`)];
 }
 
@@ -78,7 +97,9 @@ const typeOf = (step: DropletStep): DropletPayload['type'] | undefined => step.p
 /**
  * Creates (by generation), the updates (IPv6, then resizes) and plain deletes run in parallel — the
  * resizes themselves one droplet at a time (rolling-resize.ts); bulk deletes and the retirement of
- * replaced generations follow. Every call goes through mutate (audited).
+ * replaced generations follow. Every call goes through mutate (audited). Droplets deleted are
+ * waited for until DigitalOcean no longer lists them, within the deadline: when it comes first,
+ * `unfinishedDeletions(ctx)` says so and the operation answers `in_progress`.
  */
 export async function applyDropletSteps(
   ctx: OpContext,
@@ -132,5 +153,6 @@ export async function applyDropletSteps(
       deletes.filter((s) => s.id && typeOf(s) === 'retire'),
     ),
   ]);
+  await waitUntilDeleted(ctx, slug);
   return [...first, ...later];
 }

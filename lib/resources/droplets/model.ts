@@ -42,6 +42,11 @@ export interface ActualDroplets {
   lookalikes: Lookalike[];
   /** Whether every droplet of the account was seen (untagged look-alikes are found only then). */
   accountScanned: boolean;
+  /**
+   * How many droplets the account lists, all deployments' (the droplet limit counts them), when the
+   * read told; droplets still being deleted are among them, as DigitalOcean lists them.
+   */
+  accountTotal?: number;
 }
 
 /** Where user_data comes from: the manifest's own, or the cloud-init the tool writes. */
