@@ -58,7 +58,7 @@ export function limitNeed(
  */
 export function dropletLimitRefusal(need: LimitNeed): string | undefined {
   const peak = need.account + need.creates;
-  if (peak <= need.limit) return undefined;
+  if (need.creates === 0 || peak <= need.limit) return undefined;
   const excess = peak - need.limit;
   const free = Math.max(0, need.limit - need.account);
   const replacing =
@@ -67,7 +67,8 @@ export function dropletLimitRefusal(need: LimitNeed): string | undefined {
       : '';
   const fits = free === 0 ? 'No new droplet fits now.' : `At most ${free} new droplet(s) fit now.`;
   const fitCount = need.count - excess;
-  const lower = excess <= need.creates && fitCount >= 1 ? `lower droplets.count to ${fitCount}, ` : '';
+  // Each droplet fewer in the count is one fewer to create (a scale-up, or the new generation).
+  const lower = free > 0 && fitCount >= 1 ? `lower droplets.count to ${fitCount}, ` : '';
   return (
     `The account's droplet limit is ${need.limit} and it has ${need.account} droplet(s) (${need.owned} of them ` +
     `${need.slug}'s); this would create ${need.creates} more${replacing}, ${peak} at the peak. ${fits} ` +
