@@ -112,6 +112,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     registerAdmin({
       router,
       clock,
+      timing,
       faults,
       limiter,
       log,
