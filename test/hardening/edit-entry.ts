@@ -166,11 +166,12 @@ export const editEntry: MutatingEntry = {
       killAfterMutations: [1, 2],
     },
     {
-      // Three mutating calls (the lock, DNS letting go of droplet 2, its delete): the kill lands in the wait.
+      // Five mutating calls (the lock, DNS letting go of droplet 2, the deleting mark and its tag, the
+      // delete): the kill lands in the wait.
       label: 'an edit scaling down, while DigitalOcean deletes the droplet (an hour)',
       from: 'deployed',
       input: { droplet_count: 1 },
-      killAfterMutations: [3, 3],
+      killAfterMutations: [5, 5],
       timing: { dropletDeleteMs: HOUR },
     },
     {

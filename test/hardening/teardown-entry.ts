@@ -97,10 +97,10 @@ export const teardownEntry: MutatingEntry = {
     },
     { label: 'a teardown, between deletes', from: 'deployed', killAfterMutations: [2, 3], rules: APP_STUCK },
     {
-      // Seven mutating calls (the lock, then each delete): the kill lands in the wait that follows.
+      // Nine mutating calls (the lock, the deleting mark and its tag, each delete): the kill lands in the wait.
       label: 'a teardown, while DigitalOcean deletes the droplets (an hour)',
       from: 'deployed',
-      killAfterMutations: [7, 7],
+      killAfterMutations: [9, 9],
       timing: { dropletDeleteMs: HOUR },
     },
     {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type DeployResult, deployOperation } from '../../lib/ops/deploy/index.js';
 import { type EditResult, editOperation } from '../../lib/ops/edit/index.js';
+import { type MaintainResult, maintainOperation } from '../../lib/ops/maintain/index.js';
 import { type TeardownResult, teardownOperation } from '../../lib/ops/teardown/index.js';
 import type { OpReport } from '../../lib/ops/types.js';
 import { tempProject } from '../config/temp-project.js';
@@ -61,6 +62,8 @@ const deploy = async (t: TestEmulator, input: Record<string, unknown> = {}, time
   (await runOp<DeployResult>(t, deployOperation, { env: 'going', ...input }, options(timeoutMs))).report;
 const edit = async (t: TestEmulator, input: Record<string, unknown>, timeoutMs?: number) =>
   (await runOp<EditResult>(t, editOperation, { env: 'going', ...input }, options(timeoutMs))).report;
+const maintain = async (t: TestEmulator, timeoutMs?: number) =>
+  (await runOp<MaintainResult>(t, maintainOperation, { env: 'going' }, options(timeoutMs))).report;
 const teardown = async (t: TestEmulator, input: Record<string, unknown>, timeoutMs?: number) =>
   (await runOp<TeardownResult>(t, teardownOperation, { env: 'going', ...input }, options(timeoutMs))).report;
 
@@ -178,6 +181,38 @@ describe('when DigitalOcean takes longer to delete than the call may wait', () =
     ok(second);
     expect((await listed(t)).map((d) => d.name)).toEqual([expect.stringMatching(/-1$/)]);
     expect(second.result.checks.every((c) => c.ok)).toBe(true);
+  });
+
+  it('a restore whose deletes outlast the deadline leaves droplets that no later operation counts as serving', async () => {
+    const before = (await listed(t)).map((d) => d.name).sort();
+    // The record part of the edit is refused, so the new generation it made is deleted again.
+    await t.admin('POST', '/_emulator/faults', {
+      method: 'POST',
+      path: `/v2/domains/${DOMAIN}/records`,
+      mode: 'error',
+      status: 422,
+      count: 1,
+    });
+    const failed = await edit(
+      t,
+      { image_tag: '1.4.2', records: { add: [{ type: 'TXT', name: 'n', data: 'x' }] } },
+      3_000,
+    );
+    expect(failed.status).toBe('failed');
+    expect(failed.result.restore?.ok, JSON.stringify(failed.result.restore)).toBe(true);
+    // DigitalOcean still lists the new generation, `active`: six droplets, three of them going.
+    expect((await listed(t)).map((d) => d.status)).toEqual(Array(6).fill('active'));
+
+    const cut = await maintain(t, 3_000);
+    expect(cut.status, JSON.stringify(cut.result)).toBe('in_progress');
+    expect(cut.result.health.every((c) => c.ok)).toBe(true);
+    expect(cut.result.drift.map((d) => `${d.action} ${d.treatment}`)).toEqual(Array(3).fill('delete repair'));
+    expect(cut.result.repaired.every((s) => s.action === 'delete' && s.outcome === 'ok')).toBe(true);
+
+    await t.admin('POST', '/_emulator/clock', { advance_ms: 10 * HOUR });
+    expect((await listed(t)).map((d) => d.name).sort()).toEqual(before);
+    const quiet = await maintain(t);
+    expect(quiet.status, JSON.stringify(quiet.result)).toBe('noop');
   });
 
   it('a deploy whose new generation is verified answers in_progress while the old one is deleted; the next call finishes', async () => {

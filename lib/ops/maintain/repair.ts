@@ -83,11 +83,19 @@ async function afterRecreate(ctx: OpContext, work: RepairWork, out: RepairOutcom
 
 export async function repairAndClean(ctx: OpContext, work: RepairWork): Promise<RepairOutcome> {
   const out: RepairOutcome = { repaired: [], cleaned: [] };
-  const recreating = work.repairs.some((p) => p.kind === 'droplet');
+  const recreating = work.repairs.some(
+    (p) => p.kind === 'droplet' && p.steps.some((s) => s.action === 'create'),
+  );
   try {
     const first = work.repairs.filter((p) => !(recreating && p.kind === 'domain'));
     ctx.progress({ step: 'repairing', detail: first.map((p) => p.kind).join(', ') });
     await applyAll(ctx, work.deployment, first, out.repaired);
+    // Droplets an earlier operation deleted, deleted again: DigitalOcean may not be done with them yet.
+    const deleting = unfinishedDeletions(ctx);
+    if (deleting) {
+      out.progress = deleting;
+      return out;
+    }
     if (recreating && !(await afterRecreate(ctx, work, out))) return out;
     if (work.cleanup.length > 0) {
       ctx.progress({ step: 'cleaning up', detail: work.cleanup.map((s) => s.name).join(', ') });

@@ -1,13 +1,23 @@
 /**
- * What one operation deleted. Deleting a droplet is asynchronous on DigitalOcean: DELETE answers 204
- * at once, and the droplet stays listed — still `active`, no longer running — until DigitalOcean has
+ * Droplets being deleted. Deleting a droplet is asynchronous on DigitalOcean: DELETE answers 204 at
+ * once, and the droplet stays listed — still `active`, no longer running — until DigitalOcean has
  * finished, then GET answers 404 (docs/fidelity.md, droplets.delete-async). Nothing in the listing
- * tells such a droplet from a live one, so an operation remembers what it deleted: none of those
- * may count as serving, and it waits until DigitalOcean no longer lists them (wait-deleted.ts). A
- * later call knows nothing of this: it finds the droplet still listed, plans its delete again (204
- * or 404, both fine) and waits too.
+ * tells such a droplet from a live one, so the tool says it itself, in DigitalOcean where every
+ * later call and operation reads it: before deleting a droplet it tags it DELETING_TAG (tagging
+ * answers at once). A droplet listed with that tag is going — no operation counts it as serving or
+ * plans around it, and the next mutating one deletes it again (204, or 404) and waits. Within one
+ * operation, what it deleted is remembered too, to wait until DigitalOcean no longer lists it
+ * (wait-deleted.ts).
  */
 import type { OpContext } from '../../ops/types.js';
+
+/** Marks a droplet the tool has decided to delete (tag names allow letters, digits, `-`, `_`, `:`). */
+export const DELETING_TAG = 'base2-do:deleting';
+
+/** The droplet carries the deleting mark: the tool deleted it, or was about to. */
+export function isMarkedDeleting(droplet: { tags: readonly string[] }): boolean {
+  return droplet.tags.includes(DELETING_TAG);
+}
 
 export interface Deleted {
   name: string;

@@ -37,8 +37,13 @@ export interface Lookalike {
 
 export interface ActualDroplets {
   slug: string;
-  /** Carrying both the slug tag and OWNER_TAG. */
+  /** Carrying both the slug tag and OWNER_TAG, and not being deleted. */
   owned: DropletState[];
+  /**
+   * Owned, but marked for deletion (DELETING_TAG, deleted.ts): DigitalOcean still lists them while
+   * it deletes them. Nothing serves from them; they are deleted again and waited for.
+   */
+  deleting?: DropletState[];
   lookalikes: Lookalike[];
   /** Whether every droplet of the account was seen (untagged look-alikes are found only then). */
   accountScanned: boolean;

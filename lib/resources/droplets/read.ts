@@ -1,7 +1,7 @@
 import { isOwnedByTags } from '../../config/identity.js';
 import { listAll, nextPageLink, toToolError } from '../../do/index.js';
 import type { OpContext } from '../../ops/types.js';
-import { deletedIds } from './deleted.js';
+import { deletedIds, isMarkedDeleting } from './deleted.js';
 import { type ActualDroplets, type DropletState, flattenDroplet, type Lookalike } from './model.js';
 import { isDeploymentDropletName } from './names.js';
 
@@ -25,12 +25,15 @@ export async function listTagged(ctx: OpContext, slug: string): Promise<DropletS
 
 /**
  * Owned droplets only: for readiness, verification and the checks apply makes before creating. A
- * droplet this operation deleted is left out even while DigitalOcean still lists it (deleted.ts):
- * its machine is gone, so nothing may count it as serving, nor take it for one still to create.
+ * droplet being deleted — marked so, or deleted by this operation — is left out even while
+ * DigitalOcean still lists it (deleted.ts): its machine is gone, so nothing may count it as
+ * serving, nor take it for one still to create.
  */
 export async function listOwned(ctx: OpContext, slug: string): Promise<DropletState[]> {
   const deleted = deletedIds(ctx);
-  return (await listTagged(ctx, slug)).filter((d) => isOwnedByTags(d.tags, slug) && !deleted.has(d.id));
+  return (await listTagged(ctx, slug)).filter(
+    (d) => isOwnedByTags(d.tags, slug) && !isMarkedDeleting(d) && !deleted.has(d.id),
+  );
 }
 
 /**
@@ -54,13 +57,18 @@ async function accountFirstPage(
   }
 }
 
-/** Pure: owned droplets and look-alikes, out of the tagged ones and (when known) the whole account. */
+/**
+ * Pure: owned droplets (those being deleted apart) and look-alikes, out of the tagged ones and
+ * (when known) the whole account.
+ */
 export function splitDroplets(
   slug: string,
   tagged: readonly DropletState[],
   account: readonly DropletState[] | undefined,
 ): ActualDroplets {
-  const owned = tagged.filter((d) => isOwnedByTags(d.tags, slug));
+  const ours = tagged.filter((d) => isOwnedByTags(d.tags, slug));
+  const owned = ours.filter((d) => !isMarkedDeleting(d));
+  const deleting = ours.filter(isMarkedDeleting);
   const lookalikes: Lookalike[] = tagged
     .filter((d) => !isOwnedByTags(d.tags, slug))
     .map((droplet) => ({ droplet, why: 'tag' }));
@@ -69,7 +77,13 @@ export function splitDroplets(
       lookalikes.push({ droplet, why: 'name' });
     }
   }
-  return { slug, owned, lookalikes, accountScanned: account !== undefined };
+  return {
+    slug,
+    owned,
+    ...(deleting.length > 0 ? { deleting } : {}),
+    lookalikes,
+    accountScanned: account !== undefined,
+  };
 }
 
 /**

@@ -6,6 +6,7 @@
 import type { OpContext } from '../../ops/types.js';
 import type { Readiness } from '../types.js';
 import { waitFor } from '../wait.js';
+import { unmarkDeleting } from './delete.js';
 import { deletedBy, forgetDelete, outstandingDeletions } from './deleted.js';
 import { listTagged } from './read.js';
 
@@ -53,10 +54,10 @@ export function deletionReadiness(
 
 /**
  * Waits, within the deadline, until DigitalOcean no longer lists a droplet this operation deleted,
- * with progress; one list call per poll, the time counted as DigitalOcean's. With `unclear`, also
+ * with progress; one list call per poll, the time counted as DigitalOcean's. With `all`, also
  * the droplets whose DELETE went unanswered: each is then found gone, or found still there after a
- * deletion would have finished and taken as not deleted (forgotten). `pending` when the deadline
- * comes first: the operation answers `in_progress`.
+ * deletion would have finished and taken as not deleted (forgotten, its deleting mark taken off).
+ * `pending` when the deadline comes first: the operation answers `in_progress`.
  */
 export async function waitUntilDeleted(
   ctx: OpContext,
@@ -65,17 +66,24 @@ export async function waitUntilDeleted(
 ): Promise<Readiness> {
   if (outstandingDeletions(ctx, which).length === 0) return { state: 'ready' };
   const started = ctx.clock.now();
+  const kept: Array<{ id: number; name: string }> = [];
+  let state: Readiness;
   try {
-    return await waitFor(ctx, 'waiting for DigitalOcean to delete droplets', async () => {
+    state = await waitFor(ctx, 'waiting for DigitalOcean to delete droplets', async () => {
       const pending = outstandingDeletions(ctx, which);
       const listed = new Set((await listTagged(ctx, slug)).map((d) => d.id));
       for (const [id, d] of deletedBy(ctx)) if (!listed.has(id)) d.gone = true;
       const settledMs = ctx.tuning.deleteSettleMs ?? DELETE_SETTLED_MS;
-      const { kept, ...state } = deletionReadiness(pending, listed, ctx.clock.now(), settledMs);
-      for (const id of kept) forgetDelete(ctx, id);
-      return state;
+      const { kept: still, ...readiness } = deletionReadiness(pending, listed, ctx.clock.now(), settledMs);
+      for (const id of still) {
+        kept.push({ id, name: deletedBy(ctx).get(id)?.name ?? String(id) });
+        forgetDelete(ctx, id);
+      }
+      return readiness;
     });
   } finally {
     ctx.timing.platformWaitMs += ctx.clock.now() - started;
   }
+  await unmarkDeleting(ctx, slug, kept);
+  return state;
 }
