@@ -8,7 +8,8 @@ import type { TimingProfile } from '../emulator/core/types.js';
 /**
  * Round trips on any deploy's path: read what exists, create the first link (the SSH key or the
  * registry check), create the resource, see it ready, write DNS, verify. Teardown's are three:
- * read, delete (by tag, in parallel by kind), read again to prove nothing owned remains.
+ * read, delete (by tag, in parallel by kind), read again to prove nothing owned remains; with
+ * droplets, DigitalOcean's own deletion (they stay listed until it is done) lies in between.
  */
 export const DEPLOY_ROUND_TRIPS = 6;
 export const TEARDOWN_ROUND_TRIPS = 3;
@@ -54,8 +55,8 @@ export function deployCriticalPathMs(t: TimingProfile, shape: DeployShape): numb
   return Math.max(...chains) + DEPLOY_ROUND_TRIPS * t.apiLatencyMs;
 }
 
-export function teardownCriticalPathMs(t: TimingProfile): number {
-  return TEARDOWN_ROUND_TRIPS * t.apiLatencyMs;
+export function teardownCriticalPathMs(t: TimingProfile, shape: { droplets: boolean }): number {
+  return (shape.droplets ? t.dropletDeleteMs : 0) + TEARDOWN_ROUND_TRIPS * t.apiLatencyMs;
 }
 
 /** The deploy overhead bar (DESIGN.md): wall time ≤ 1.10 × the critical path + 1 s. */

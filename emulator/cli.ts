@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type EmulatorOptions, startEmulator } from './index.js';
+import { DEFAULT_DROPLET_LIMIT } from './resources/account.js';
 import { normalize } from './resources/domains/held.js';
 import { isDomainName } from './resources/domains/names.js';
 import { REGISTRY_NAME } from './resources/registry/taken-names.js';
@@ -25,6 +26,7 @@ Options:
   --ssh-port N               port droplets answer SSH on (default: any free port)
   --http-port N              port droplets answer HTTP on (default: any free port)
   --rate-limit-per-minute N  requests per minute per token before 429 (default 250)
+  --droplet-limit N          droplets the account may have at once (default ${DEFAULT_DROPLET_LIMIT}, a new account's)
   --single-address           put every droplet on 127.0.0.1 even where 127.0.0.2+ are routable
   --triggers-preview         the account has Functions' scheduled triggers preview (default: it
                              has not, and the triggers API answers 403)
@@ -74,6 +76,12 @@ export function parseCliArgs(argv: string[]): CliOptions {
       throw new UsageError('--rate-limit-per-minute must be a whole number > 0');
     emulator.rateLimit = { perMinute };
   }
+  if (values['droplet-limit'] !== undefined) {
+    const limit = Number(values['droplet-limit']);
+    if (!(Number.isInteger(limit) && limit >= 0 && limit <= 100_000))
+      throw new UsageError('--droplet-limit must be a whole number from 0 to 100000');
+    emulator.dropletLimit = limit;
+  }
   if (values['single-address']) emulator.singleAddress = true;
   if (values['triggers-preview']) emulator.triggersPreview = true;
   if (values['held-domain'] !== undefined) emulator.heldDomains = values['held-domain'].map(heldDomain);
@@ -106,6 +114,7 @@ function parseFlags(argv: string[]) {
       'ssh-port': { type: 'string' },
       'http-port': { type: 'string' },
       'rate-limit-per-minute': { type: 'string' },
+      'droplet-limit': { type: 'string' },
       'single-address': { type: 'boolean' },
       'triggers-preview': { type: 'boolean' },
       'held-domain': { type: 'string', multiple: true },

@@ -13,6 +13,7 @@ import { createApiServer, type ResponseRecord, type UpgradeHandler } from './cor
 import { service } from './core/services.js';
 import type { EmuCore, EmulatorModule, Handler, TimingProfile } from './core/types.js';
 import { modules as defaultModules } from './modules.js';
+import { DEFAULT_DROPLET_LIMIT } from './resources/account.js';
 import type { HeldDomainsService } from './resources/domains/held.js';
 import { DEFAULT_TAKEN_REGISTRY_NAMES } from './resources/registry/taken-names.js';
 import { REALISTIC_TIMING } from './timing.js';
@@ -24,6 +25,11 @@ export interface EmulatorOptions {
   /** Overrides of the realistic timing profile (virtual milliseconds). */
   timing?: Partial<TimingProfile>;
   rateLimit?: { perMinute?: number; perHour?: number };
+  /**
+   * The account's droplet limit (default DEFAULT_DROPLET_LIMIT, a new account's): creates beyond it
+   * are refused as DigitalOcean refuses them. Tests that create many droplets raise it.
+   */
+  dropletLimit?: number;
   /** API port on 127.0.0.1 (default: any free port). */
   port?: number;
   sshPort?: number;
@@ -123,12 +129,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       tls: { caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem },
       registryNamesTaken: options.registryNamesTaken ?? DEFAULT_TAKEN_REGISTRY_NAMES,
       certificateNames: (holds) => namedHosts.push(holds),
+      limits: { droplets: options.dropletLimit ?? DEFAULT_DROPLET_LIMIT },
     };
     for (const module of options.modules ?? defaultModules) await module.register(core);
     service<HeldDomainsService>(core.services, 'held-domains')?.configure(options.heldDomains ?? []);
     registerAdmin({
       router,
       clock,
+      timing,
       faults,
       limiter,
       log,

@@ -5,7 +5,8 @@ import type { TimingProfile } from './core/types.js';
  * in about half a minute, actions take seconds (a resize about a minute) and the droplet's status
  * follows a power action a few seconds after it completes, an App Platform image deployment spends
  * a few seconds pending, about a minute building and half a minute deploying; a custom domain whose
- * DNS points at the app is validated and has its certificate within a minute.
+ * DNS points at the app is validated and has its certificate within a minute, and a deleted droplet
+ * stays listed for some twenty seconds.
  * Tests run the same profile with a large time scale; benchmarks run it at a realistic one.
  *
  * cloud-init's figures are guesses (docs/fidelity.md, droplets.cloud-init-time): no public source
@@ -32,4 +33,7 @@ export const REALISTIC_TIMING: TimingProfile = {
   dockerInstallMs: 90_000,
   imagePullMs: 20_000,
   containerStartMs: 3_000,
+  // Terraform's provider polls a deleted droplet until it answers 404; a recorded destroy took 32 s,
+  // some 10 s of them the provider's own first wait (docs/fidelity.md, droplets.delete-async).
+  dropletDeleteMs: 20_000,
 };

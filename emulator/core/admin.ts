@@ -4,10 +4,13 @@ import { badRequest, notFound } from './http-error.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { RequestLog } from './request-log.js';
 import type { Router } from './router.js';
+import type { TimingProfile } from './types.js';
 
 export interface AdminDeps {
   router: Router;
   clock: EmuClock;
+  /** The timing profile the modules read at request time: changing a field changes what follows. */
+  timing: TimingProfile;
   faults: Faults;
   limiter: RateLimiter;
   log: RequestLog;
@@ -82,6 +85,20 @@ export function registerAdmin(d: AdminDeps): void {
     status: 200,
     body: { ...d.dumpState(), _counters: d.counters() },
   }));
+  // The timing profile, field by field in virtual milliseconds (e.g. deletions that take an hour).
+  r.add('GET', '/_emulator/timing', () => ({ status: 200, body: d.timing }));
+  r.add('POST', '/_emulator/timing', (req) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const fields = Object.entries(body);
+    for (const [name, value] of fields) {
+      if (!(name in d.timing))
+        throw badRequest(`${name} is not a timing field (GET /_emulator/timing lists them)`);
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+        throw badRequest(`${name} must be a number of milliseconds, 0 or more`);
+    }
+    Object.assign(d.timing, body);
+    return { status: 200, body: d.timing };
+  });
   r.add('GET', '/_emulator/rate-limit', () => ({ status: 200, body: d.limiter.options }));
   r.add('POST', '/_emulator/rate-limit', (req) => {
     const body = (req.body ?? {}) as { per_minute?: unknown; per_hour?: unknown };

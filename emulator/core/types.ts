@@ -78,6 +78,13 @@ export interface EmuCore {
    * the emulator's CA; any other name gets the loopback certificate.
    */
   certificateNames(holds: (servername: string) => boolean): void;
+  /** The account's limits (GET /v2/account), enforced where DigitalOcean enforces them; settable. */
+  limits: AccountLimits;
+}
+
+export interface AccountLimits {
+  /** Droplets the account may have at once; a create that would exceed it is refused (422). */
+  droplets: number;
 }
 
 export interface TimingProfile {
@@ -118,6 +125,11 @@ export interface TimingProfile {
   imagePullMs: number;
   /** From `docker run` to the container answering on its published port. */
   containerStartMs: number;
+  /**
+   * How long a deleted droplet stays listed after `DELETE` answered 204 (with its last status, no
+   * longer serving), until GET answers 404.
+   */
+  dropletDeleteMs: number;
 }
 
 export interface EmulatorModule {

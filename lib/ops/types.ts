@@ -50,9 +50,14 @@ export interface Tuning {
    * installing Docker and pulling the image (default 10 minutes).
    */
   serviceStartMs?: number;
+  /**
+   * How long after a DELETE whose answer was lost a droplet still listed is taken as not deleted
+   * (a deletion DigitalOcean accepted is over well within it). Optional: a minute when left out.
+   */
+  deleteSettleMs?: number;
 }
 
-export const DEFAULT_TUNING: Tuning = { pollInitialMs: 1000, pollMaxMs: 5000 };
+export const DEFAULT_TUNING: Tuning = { pollInitialMs: 1000, pollMaxMs: 5000, deleteSettleMs: 60_000 };
 
 export interface OpOutcome<R> {
   status: OpStatus;

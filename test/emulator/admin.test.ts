@@ -131,6 +131,26 @@ describe('admin API', () => {
     expect((await log()).requests.map((r) => r.path)).toEqual(['/v2/account']);
   });
 
+  it('changes the timing profile field by field, and refuses unknown fields and bad values', async () => {
+    const before = (await t.admin('GET', '/_emulator/timing')) as Record<string, number>;
+    expect(before).toMatchObject({ dropletBootMs: 35_000, dropletDeleteMs: 20_000 });
+    try {
+      const after = await t.admin('POST', '/_emulator/timing', { dropletDeleteMs: 3_600_000 });
+      expect(after).toEqual({ ...before, dropletDeleteMs: 3_600_000 });
+      await expect(t.admin('POST', '/_emulator/timing', { dropletDeletMs: 1 })).rejects.toThrow(
+        /400 .*dropletDeletMs is not a timing field/,
+      );
+      await expect(t.admin('POST', '/_emulator/timing', { actionMs: -1 })).rejects.toThrow(
+        /400 .*actionMs must be a number of milliseconds, 0 or more/,
+      );
+      // A reset keeps it, like the clock and the rate limits.
+      await t.admin('POST', '/_emulator/reset');
+      expect(await t.admin('GET', '/_emulator/timing')).toEqual(after);
+    } finally {
+      await t.admin('POST', '/_emulator/timing', before);
+    }
+  });
+
   it('answers unknown admin routes with 404', async () => {
     await expect(t.admin('GET', '/_emulator/nothing')).rejects.toThrow(/404/);
   });

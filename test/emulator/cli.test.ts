@@ -142,6 +142,7 @@ describe.concurrent('npm run emulator', () => {
       '--ssh-port',
       '--http-port',
       '--rate-limit-per-minute',
+      '--droplet-limit',
     ]) {
       expect(r.stdout()).toContain(flag);
     }
@@ -229,6 +230,8 @@ describe('parseCliArgs', () => {
         '8080',
         '--rate-limit-per-minute',
         '60',
+        '--droplet-limit',
+        '25',
         '--single-address',
       ]),
     ).toEqual({
@@ -240,6 +243,7 @@ describe('parseCliArgs', () => {
         sshPort: 2222,
         httpPort: 8080,
         rateLimit: { perMinute: 60 },
+        dropletLimit: 25,
         singleAddress: true,
       },
     });
@@ -267,6 +271,8 @@ describe('parseCliArgs', () => {
     [['--time-scale', '20000'], /--time-scale must be a number > 0/],
     [['--rate-limit-per-minute', '0'], /--rate-limit-per-minute must be a whole number/],
     [['--rate-limit-per-minute=-1'], /--rate-limit-per-minute must be a whole number/],
+    [['--droplet-limit', 'lots'], /--droplet-limit must be a whole number from 0/],
+    [['--droplet-limit=2.5'], /--droplet-limit must be a whole number from 0/],
     [['--port'], /argument missing/],
     [['--env-file='], /--env-file needs a path/],
   ])('refuses %j', (argv, message) => {

@@ -135,7 +135,11 @@ describe('droplet HTTP: the container its cloud-init starts', () => {
     await t.advance(T.actionMs);
     expect(await probe(ip, t.emu.httpPort)).toMatchObject({ status: 200 });
 
+    // The machine stops at the DELETE, while the API still lists it; its address goes once it is gone.
     await t.dots.v2.droplets.byDroplet_id(id).delete();
+    expect(await probe(ip, t.emu.httpPort)).toEqual({ failed: 'reset' });
+    await t.advance(T.dropletDeleteMs);
+    await t.dots.v2.droplets.get();
     expect(await probe(ip, t.emu.httpPort)).toEqual({ failed: 'reset' });
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_DROPLET_LIMIT } from '../../emulator/resources/account.js';
 import { REALISTIC_TIMING } from '../../emulator/timing.js';
 import type { DotsClient } from '../support/emulator.js';
 import {
@@ -180,24 +181,135 @@ describe('droplets (/v2/droplets)', () => {
     expect(page?.meta?.total).toBe(4);
   });
 
-  it('deletes by id, then answers 404 for it', async () => {
-    const { droplet } = await create('short-lived');
-    await t.dots.v2.droplets.byDroplet_id(droplet.id!).delete();
+  it('deletes by id asynchronously: still listed with its status after the 204, then 404', async () => {
+    const { droplet } = await create('short-lived', { tags: ['fleet'] });
+    await t.advance(BOOT_MS);
+    const deleted = await t.api('DELETE', `/v2/droplets/${droplet.id}`);
+    expect(deleted.status).toBe(204);
+    // As Terraform's provider expects: `active` (or `off`) until the droplet answers 404.
+    expect((await get(droplet.id!)).status).toBe('active');
+    const listed = await t.dots.v2.droplets.get({ queryParameters: { tagName: 'fleet' } });
+    expect(listed?.droplets?.map((d) => d.id)).toEqual([droplet.id]);
+
+    await t.advance(REALISTIC_TIMING.dropletDeleteMs - 1_000);
+    expect((await get(droplet.id!)).status).toBe('active');
+    await t.advance(1_000);
     expect((await failure(t.dots.v2.droplets.byDroplet_id(droplet.id!).get())).responseStatusCode).toBe(404);
-    expect((await failure(t.dots.v2.droplets.byDroplet_id(droplet.id!).delete())).responseStatusCode).toBe(
-      404,
-    );
+    expect((await t.dots.v2.droplets.get())?.droplets).toEqual([]);
     expect((await failure(t.dots.v2.droplets.byDroplet_id(999).get())).message).toBe(
       'The resource you were accessing could not be found.',
     );
+  });
+
+  it('answers a second delete with 204 while the droplet is being deleted, and 404 once it is gone', async () => {
+    const { droplet } = await create('twice');
+    await t.advance(BOOT_MS);
+    expect((await t.api('DELETE', `/v2/droplets/${droplet.id}`)).status).toBe(204);
+    await t.advance(5_000);
+    expect((await t.api('DELETE', `/v2/droplets/${droplet.id}`)).status).toBe(204);
+    // The second request did not start the deletion over.
+    await t.advance(REALISTIC_TIMING.dropletDeleteMs - 5_000);
+    const gone = await t.api('DELETE', `/v2/droplets/${droplet.id}`);
+    expect(gone.status).toBe(404);
+    expect(await gone.json()).toMatchObject({ id: 'not_found' });
+  });
+
+  it('accepts actions on a droplet that is being deleted', async () => {
+    const { droplet } = await create('going');
+    await t.advance(BOOT_MS);
+    await t.dots.v2.droplets.byDroplet_id(droplet.id!).delete();
+    const action = await t.api('POST', `/v2/droplets/${droplet.id}/actions`, { type: 'power_off' });
+    expect(action.status).toBe(201);
+    await t.advance(REALISTIC_TIMING.dropletDeleteMs);
+    expect((await failure(t.dots.v2.droplets.byDroplet_id(droplet.id!).get())).responseStatusCode).toBe(404);
   });
 
   it('deletes every droplet with a tag and only those', async () => {
     await t.dots.v2.droplets.post({ ...base, names: ['t1', 't2'], tags: ['doomed'] });
     await create('keeper', { tags: ['kept'] });
     await t.dots.v2.droplets.delete({ queryParameters: { tagName: 'doomed' } });
+    const during = await t.dots.v2.droplets.get();
+    expect(during?.droplets?.map((d) => d.name)).toEqual(['t1', 't2', 'keeper']);
+    await t.advance(REALISTIC_TIMING.dropletDeleteMs);
     const left = await t.dots.v2.droplets.get();
     expect(left?.droplets?.map((d) => d.name)).toEqual(['keeper']);
     expect((await t.dots.v2.tags.byTag_id('doomed').get())?.tag?.resources?.count).toBe(0);
+  });
+});
+
+describe('the droplet limit', () => {
+  let t: DropletTestEmulator;
+
+  beforeAll(async () => {
+    t = await startDropletEmulator({ timeScale: 1, timing: { apiLatencyMs: 0 } });
+  });
+  afterAll(async () => {
+    expectConformance(t);
+    await t?.stop();
+  });
+  beforeEach(async () => {
+    await t.admin('POST', '/_emulator/reset');
+    await t.admin('POST', '/_emulator/limits', { droplet_limit: DEFAULT_DROPLET_LIMIT });
+  });
+
+  const names = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i + 1}`);
+  const account = async () => (await t.dots.v2.account.get())?.account;
+
+  it('shows a new account’s limit on GET /v2/account by default', async () => {
+    expect((await account())?.dropletLimit).toBe(DEFAULT_DROPLET_LIMIT);
+  });
+
+  it('refuses a create that would exceed the limit with DigitalOcean’s 422, creating none of it', async () => {
+    await t.dots.v2.droplets.post({ ...base, names: names('a', DEFAULT_DROPLET_LIMIT - 1) });
+    for (const body of [
+      { ...base, names: ['b-1', 'b-2'] },
+      { ...base, name: 'c-1', tags: ['x'] },
+    ]) {
+      if ('name' in body) await t.dots.v2.droplets.post({ ...base, name: 'filler' });
+      const refused = await t.api('POST', '/v2/droplets', body);
+      expect(refused.status).toBe(422);
+      expect(await refused.json()).toMatchObject({
+        id: 'unprocessable_entity',
+        message: 'creating this/these droplet(s) will exceed your droplet limit',
+      });
+    }
+    expect((await t.dots.v2.droplets.get())?.meta?.total).toBe(DEFAULT_DROPLET_LIMIT);
+  });
+
+  it('does not count droplets that are being deleted', async () => {
+    const made = (await t.dots.v2.droplets.post({ ...base, names: names('old', DEFAULT_DROPLET_LIMIT) })) as {
+      droplets: { id: number }[];
+    };
+    await t.dots.v2.droplets.byDroplet_id(made.droplets[0]!.id).delete();
+    expect((await t.dots.v2.droplets.get())?.meta?.total).toBe(DEFAULT_DROPLET_LIMIT);
+    expect((await t.api('POST', '/v2/droplets', { ...base, name: 'new-1' })).status).toBe(202);
+  });
+
+  it('takes another limit through /_emulator/limits and refuses a bad one', async () => {
+    expect(await t.admin('POST', '/_emulator/limits', { droplet_limit: 25 })).toEqual({ droplet_limit: 25 });
+    expect((await account())?.dropletLimit).toBe(25);
+    expect(await t.admin('GET', '/_emulator/limits')).toEqual({ droplet_limit: 25 });
+    await t.dots.v2.droplets.post({ ...base, names: names('many', 10) });
+    const bad = await t.fetch(`${t.emu.apiUrl}/_emulator/limits`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.emu.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ droplet_limit: -1 }),
+    });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({
+      message: 'droplet_limit must be a whole number from 0 to 100000',
+    });
+    // The limit is the account's setting, not a resource: a reset keeps it.
+    await t.admin('POST', '/_emulator/reset');
+    expect((await account())?.dropletLimit).toBe(25);
+  });
+
+  it('takes the limit as an emulator option', async () => {
+    const other = await startDropletEmulator({ checkSpec: false, dropletLimit: 60 });
+    try {
+      expect((await other.dots.v2.account.get())?.account?.dropletLimit).toBe(60);
+    } finally {
+      await other.stop();
+    }
   });
 });

@@ -5,6 +5,7 @@ import { dropletsModule } from '../../emulator/resources/droplets/index.js';
 import { firewallsModule } from '../../emulator/resources/firewalls/index.js';
 import { sshKeysModule } from '../../emulator/resources/ssh-keys.js';
 import { tagsModule } from '../../emulator/resources/tags.js';
+import { REALISTIC_TIMING } from '../../emulator/timing.js';
 import { type DotsClient, startTestEmulator, type TestEmulator } from '../support/emulator.js';
 import { ConformanceTracker, loadSpec } from '../support/openapi.js';
 
@@ -247,6 +248,7 @@ describe('firewalls', () => {
   it('drops destroyed droplets from droplet_ids', async () => {
     const id = (await create('web-fw', { dropletIds: [web1, worker] }))?.id ?? '';
     await dots.v2.droplets.byDroplet_id(worker).delete();
+    await t.admin('POST', '/_emulator/clock', { advance_ms: REALISTIC_TIMING.dropletDeleteMs });
     expect((await firewall(id).get())?.firewall?.dropletIds).toEqual([web1]);
   });
 

@@ -214,6 +214,8 @@ describe('projects', () => {
     // Destroyed resources leave their project by themselves.
     await dots.v2.domains.byDomain_name('example.com').delete();
     await dots.v2.droplets.byDroplet_id(dropletId).delete();
+    // A droplet is deleted asynchronously: it stays listed (and in its project) until it is gone.
+    await t.untilDropletsGone({ ids: [dropletId] });
     expect((await project(id).resources.get())?.meta?.total).toBe(0);
     await project(id).delete();
 

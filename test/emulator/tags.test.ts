@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { REALISTIC_TIMING } from '../../emulator/timing.js';
 import {
   type DropletTestEmulator,
   expectConformance,
@@ -102,6 +103,7 @@ describe('tags (/v2/tags)', () => {
     const a = await droplet('a', ['fleet']);
     await droplet('b', ['fleet']);
     await t.dots.v2.droplets.byDroplet_id(a).delete();
+    await t.advance(REALISTIC_TIMING.dropletDeleteMs);
     expect((await t.dots.v2.tags.byTag_id('fleet').get())?.tag?.resources?.count).toBe(1);
   });
 });

@@ -21,6 +21,7 @@ import { type Attempt, explain, type Harness, reportOf } from './harness.js';
 
 const SLUG = 'base2-staging';
 const DROPLET_COUNT = 2;
+const HOUR = 3_600_000;
 /** A build of this tag fails when a case says so; the first version is `latest`. */
 const NEXT = '1.5.0';
 
@@ -282,6 +283,30 @@ export const deployEntry: MutatingEntry = {
       input: { image_tag: '1.4.2' },
       timeoutMs: 9_000,
     }),
+    // Deletes are asynchronous and the account has a droplet limit, as on DigitalOcean.
+    f(
+      'deletes',
+      'the droplet limit cannot hold the old and the new generation: refused, nothing changed',
+      'deployed',
+      [],
+      {
+        input: { image_tag: '1.4.2' },
+        dropletLimit: 3,
+        expect: ['failed'],
+      },
+    ),
+    f(
+      'deletes',
+      'the old generation takes an hour to be deleted: the deadline comes during the wait',
+      'deployed',
+      [],
+      {
+        input: { image_tag: '1.4.2' },
+        timing: { dropletDeleteMs: HOUR },
+        timeoutMs: 30_000,
+        expect: ['in_progress'],
+      },
+    ),
     f('upgrade', 'the deadline passes while the new generation boots', 'deployed', [], {
       input: { image_tag: '1.4.2' },
       timeoutMs: 3_000,

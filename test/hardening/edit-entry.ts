@@ -20,6 +20,7 @@ import { type FaultCase, type MutatingEntry, statusOf } from './entry.js';
 import { type Attempt, explain, type Harness, reportOf } from './harness.js';
 
 const SLUG = 'base2-staging';
+const HOUR = 3_600_000;
 const edit = (operations as Record<string, AnyOperation>).edit!;
 const deploy = (operations as Record<string, AnyOperation>).deploy!;
 
@@ -127,13 +128,15 @@ export const editEntry: MutatingEntry = {
     if (status === 'succeeded') await expectEdited(h, wantedOf(fault.input));
   },
 
-  async holdsMidway(h, before) {
+  async holdsMidway(h, before, input) {
     const s = await snapshot(h.t, SLUG);
     expectNoDuplicates(s);
     expectDnsOnDroplets(s);
     expect(await liveImage(h.t, s), 'the app still serves').toBeDefined();
+    // A scale-down cut short may already have deleted some of what it takes away, never more.
+    const serving = before.owned.filter(isServing).length;
     expect(s.owned.filter(isServing).length, 'droplets still serving').toBeGreaterThanOrEqual(
-      before.owned.filter(isServing).length,
+      Math.min(serving, wantedOf(input).count ?? serving),
     );
   },
 
@@ -161,6 +164,15 @@ export const editEntry: MutatingEntry = {
       from: 'deployed',
       input: { droplet_count: 3 },
       killAfterMutations: [1, 2],
+    },
+    {
+      // Five mutating calls (the lock, DNS letting go of droplet 2, the deleting mark and its tag, the
+      // delete): the kill lands in the wait.
+      label: 'an edit scaling down, while DigitalOcean deletes the droplet (an hour)',
+      from: 'deployed',
+      input: { droplet_count: 1 },
+      killAfterMutations: [5, 5],
+      timing: { dropletDeleteMs: HOUR },
     },
     {
       label: 'an edit of the image',
@@ -203,6 +215,38 @@ export const editEntry: MutatingEntry = {
     {
       ...f('the deadline passes while the new image builds', { image_tag: '1.4.2' }, [], ['in_progress']),
       timeoutMs: 1_500,
+    },
+    // Deletes are asynchronous and the account has a droplet limit, as on DigitalOcean.
+    {
+      ...f(
+        'a scale-down whose delete takes an hour: the deadline comes during the wait',
+        { droplet_count: 1 },
+        [],
+        ['in_progress'],
+      ),
+      group: 'deletes',
+      timing: { dropletDeleteMs: HOUR },
+      timeoutMs: 20_000,
+    },
+    {
+      ...f(
+        'an image change whose old generation takes a minute to be deleted',
+        { image_tag: '1.4.2' },
+        [],
+        ['succeeded'],
+      ),
+      group: 'deletes',
+      timing: { dropletDeleteMs: 60_000 },
+    },
+    {
+      ...f(
+        'the droplet limit cannot hold a new generation: refused, nothing changed',
+        { image_tag: '1.4.2' },
+        [],
+        ['failed'],
+      ),
+      group: 'deletes',
+      dropletLimit: 3,
     },
   ],
 };

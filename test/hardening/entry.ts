@@ -2,6 +2,7 @@
  * The shape of one row of the operations table: valid input, the fields the hostile corpus aims at,
  * and — for operations that change DigitalOcean — where faults strike and what must hold after.
  */
+import type { TimingProfile } from '../../emulator/core/types.js';
 import type { OpStatus } from '../../lib/ops/types.js';
 import type { FieldKind } from './corpus.js';
 import type { Snapshot } from './end-state.js';
@@ -25,6 +26,13 @@ export interface FaultCase {
   timeoutMs?: number;
   /** The outcomes this fault may end in; any, when absent. */
   expect?: (OpStatus | 'error')[];
+  /**
+   * DigitalOcean's pace during the run (POST /_emulator/timing, e.g. deletions that take an hour),
+   * set back to the realistic profile before the end state is checked.
+   */
+  timing?: Partial<TimingProfile>;
+  /** The account's droplet limit during the run (POST /_emulator/limits), set back to the default after. */
+  dropletLimit?: number;
   /** Which test file runs it (each file stays under ~20 s). */
   group: string;
 }
@@ -38,6 +46,8 @@ export interface Interruption {
   killAfterMutations: [number, number];
   /** Faults active while the child runs (cleared before the next run). */
   rules?: unknown[];
+  /** DigitalOcean's pace while the child runs, set back to the realistic profile after the kill. */
+  timing?: Partial<TimingProfile>;
 }
 
 export interface OperationEntry {

@@ -34,11 +34,14 @@ export function faultSuite(file: string, groups: readonly [MutatingEntry, string
             await entry.prepare(h, fault.from);
             const before = await snapshot(h.t, entry.slug);
             await h.faults(fault.rules);
+            const paced = fault.timing !== undefined || fault.dropletLimit !== undefined;
+            if (paced) await h.account({ timing: fault.timing, dropletLimit: fault.dropletLimit });
             const attempt = await entry.run(h, fault.input ?? {}, {
               ...(fault.env ? { env: fault.env } : {}),
               ...(fault.timeoutMs === undefined ? {} : { timeoutMs: fault.timeoutMs }),
             });
             await h.clearFaults();
+            if (paced) await h.account();
             if (process.env.HARDENING_DEBUG) console.log(fault.label, '=>', explain(attempt));
             if (fault.expect) expect(fault.expect, explain(attempt)).toContain(statusOf(attempt));
             await entry.holds(h, before, attempt, fault);

@@ -3,6 +3,9 @@
  * runs them (runOperation: env validation, our client, logger, audit) on a clock ten times faster
  * than real time, so retry-after pauses and backoff cost little while every wait keeps its shape.
  */
+import type { TimingProfile } from '../../emulator/core/types.js';
+import { DEFAULT_DROPLET_LIMIT } from '../../emulator/resources/account.js';
+import { REALISTIC_TIMING } from '../../emulator/timing.js';
 import type { Random } from '../../lib/clock.js';
 import type { Deadline } from '../../lib/deadline.js';
 import { isToolError, type ToolError } from '../../lib/errors.js';
@@ -19,7 +22,7 @@ export const MANIFEST = 'test/hardening/fixtures/deployment.yml';
 export const EMULATOR_SCALE = 300;
 /** The operations' clock: a 30 s request timeout is 3 s real, a 1 s retry-after 0.1 s. */
 export const CLOCK_SCALE = 10;
-export const TUNING = { pollInitialMs: 200, pollMaxMs: 1_000 };
+export const TUNING = { pollInitialMs: 200, pollMaxMs: 1_000, deleteSettleMs: 2_000 };
 /**
  * Tool time between cases: past the rate budget's memory of 429s (5 minutes), yet well behind the
  * emulator's own clock (30 times faster than the tool's), whose rate-limit reset times the budget reads.
@@ -64,6 +67,11 @@ export interface Harness {
   reset(): Promise<void>;
   faults(rules: unknown): Promise<void>;
   clearFaults(): Promise<void>;
+  /**
+   * DigitalOcean's pace and the account's limits for the next run (`undefined`: the realistic
+   * profile and a new account's limit again).
+   */
+  account(change?: { timing?: Partial<TimingProfile>; dropletLimit?: number }): Promise<void>;
   requests(): Promise<LoggedRequest[]>;
   clearRequests(): Promise<void>;
   stop(): Promise<void>;
@@ -158,6 +166,12 @@ export async function startHarness(options: { seed?: number; timeScale?: number 
     },
     clearFaults: async () => {
       await t.admin('DELETE', '/_emulator/faults');
+    },
+    account: async (change) => {
+      await t.admin('POST', '/_emulator/timing', { ...REALISTIC_TIMING, ...change?.timing });
+      await t.admin('POST', '/_emulator/limits', {
+        droplet_limit: change?.dropletLimit ?? DEFAULT_DROPLET_LIMIT,
+      });
     },
     requests: () => t.requests(),
     clearRequests: async () => {

@@ -50,6 +50,7 @@ export function interruptionSuite(file: string, entries: readonly MutatingEntry[
             await entry.prepare(h, cut.from);
             const before = await snapshot(h.t, entry.slug);
             if (cut.rules) await h.faults(cut.rules);
+            if (cut.timing) await h.account({ timing: cut.timing });
             await h.clearRequests();
             const input = cut.input ?? {};
             const child = spawnInvoke([...entry.cli, ...flags(input)], h.env());
@@ -66,6 +67,7 @@ export function interruptionSuite(file: string, entries: readonly MutatingEntry[
             expect(code, `killed mid-way, not finished: ${child.output().slice(-1000)}`).toBeNull();
 
             await h.clearFaults();
+            if (cut.timing) await h.account();
             await entry.holdsMidway(h, before, input);
             h.advance(DEFAULT_LOCK_TTL_MS);
             await entry.converges(h, { input });

@@ -46,6 +46,8 @@ export async function driftByHand(h: Harness): Promise<void> {
   if (!gone || !kept)
     throw new Error(`expected ${DROPLET_COUNT} droplets of ${SLUG}, found ${s.owned.length}`);
   await api(h, 'DELETE', `/v2/droplets/${gone.id}`);
+  // Drift found later: by then DigitalOcean has finished deleting it (it lists a deleted droplet for a while).
+  await h.t.untilDropletsGone({ ids: [gone.id] });
   const { domain_records: rows } = (await api(h, 'GET', `/v2/domains/${DOMAIN}/records?per_page=200`)) as {
     domain_records: { id: number; type: string; name: string; data: string }[];
   };

@@ -18,6 +18,7 @@ import { explain, type Harness, reportOf } from './harness.js';
 
 const SLUG = 'base2-staging';
 const LOOKALIKE = `${SLUG}-handmade`;
+const HOUR = 3_600_000;
 const APP_STUCK = [{ method: 'DELETE', path: '/v2/apps/*', mode: 'error', status: 500 }];
 
 /** Owned ids that are in `after` but were not in `before`: teardown must never create. */
@@ -96,6 +97,13 @@ export const teardownEntry: MutatingEntry = {
     },
     { label: 'a teardown, between deletes', from: 'deployed', killAfterMutations: [2, 3], rules: APP_STUCK },
     {
+      // Nine mutating calls (the lock, the deleting mark and its tag, each delete): the kill lands in the wait.
+      label: 'a teardown, while DigitalOcean deletes the droplets (an hour)',
+      from: 'deployed',
+      killAfterMutations: [9, 9],
+      timing: { dropletDeleteMs: HOUR },
+    },
+    {
       label: 'a teardown, while it retries a failing app delete',
       from: 'deployed',
       killAfterMutations: [4, 5],
@@ -140,6 +148,25 @@ export const teardownEntry: MutatingEntry = {
     f('the lock release is dropped', [
       { method: 'DELETE', path: '/v2/account/keys/*', mode: 'drop', count: 1 },
     ]),
+    {
+      ...f(
+        'DigitalOcean takes a minute to delete the droplets: teardown waits, then verifies',
+        [],
+        ['succeeded'],
+      ),
+      group: 'deletes',
+      timing: { dropletDeleteMs: 60_000 },
+    },
+    {
+      ...f(
+        'DigitalOcean takes an hour to delete the droplets: the deadline comes during the wait',
+        [],
+        ['in_progress'],
+      ),
+      group: 'deletes',
+      timing: { dropletDeleteMs: HOUR },
+      timeoutMs: 20_000,
+    },
     {
       group: 'deadline',
       label: 'the deadline has passed before the first read',

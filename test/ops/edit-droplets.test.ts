@@ -12,7 +12,8 @@ const DOMAIN = 'droponly.base2.example.com';
 let t: TestEmulator;
 
 beforeAll(async () => {
-  t = await startTestEmulator({ timeScale: 400 });
+  // Scale-ups to 13 and 20 droplets: an account whose limit was raised.
+  t = await startTestEmulator({ timeScale: 400, dropletLimit: 50 });
   await seedRegistry(t);
 });
 afterAll(async () => {
@@ -22,6 +23,7 @@ afterAll(async () => {
 beforeEach(async () => {
   await t.admin('DELETE', '/_emulator/faults');
   await t.dots.v2.droplets.delete({ queryParameters: { tagName: SLUG } }).catch(() => undefined);
+  await t.untilDropletsGone({ tag: SLUG });
   await t.dots.v2.domains
     .byDomain_name(DOMAIN)
     .delete()
@@ -154,7 +156,7 @@ describe('edit the droplets', () => {
     const before = await ids();
     const recordsBefore = await records();
     // Eleven more: two create requests (ten names at most each). DigitalOcean takes the first and
-    // refuses the second (the account's droplet limit).
+    // refuses the second: the account's droplet limit, reached meanwhile by someone else's droplets.
     await t.admin('POST', '/_emulator/faults', {
       method: 'POST',
       path: '/v2/droplets',
@@ -162,7 +164,10 @@ describe('edit the droplets', () => {
       status: 422,
       skip: 1,
       count: 1,
-      body: { id: 'unprocessable_entity', message: 'creating this droplet will exceed your droplet limit' },
+      body: {
+        id: 'unprocessable_entity',
+        message: 'creating this/these droplet(s) will exceed your droplet limit',
+      },
     });
     const report = await edit({
       droplet_count: 13,

@@ -34,6 +34,7 @@ describe('maintain within a deadline', () => {
     expect(deployed.report.status).toBe('succeeded');
     const listed = await t.dots.v2.droplets.get({ queryParameters: { tagName: 'base2-droponly' } });
     await t.dots.v2.droplets.byDroplet_id(listed!.droplets![0]!.id!).delete();
+    await t.untilDropletsGone({ ids: [listed!.droplets![0]!.id!] });
     // A droplet boot of 35 s now takes 7 s: longer than the 1.5 s this run may take.
     await t.admin('POST', '/_emulator/clock', { time_scale: 5 });
 

@@ -45,6 +45,7 @@ describe('maintain and status show no secret', () => {
     expect((await run(deployOperation, { env: 'staging' })).status).toBe('succeeded');
     const droplets = await t.dots.v2.droplets.get({ queryParameters: { tagName: 'base2-staging' } });
     await t.dots.v2.droplets.byDroplet_id(droplets!.droplets![0]!.id!).delete();
+    await t.untilDropletsGone({ ids: [droplets!.droplets![0]!.id!] });
     await run(maintainOperation, { env: 'staging', report_only: true });
     const repaired = await run(maintainOperation, { env: 'staging' });
     expect(repaired.status, JSON.stringify(repaired.result)).toBe('succeeded');

@@ -39,7 +39,8 @@ export async function runOp<R = unknown>(
     random: Math.random,
     logSink: (line) => logs.push(line),
     timeoutMs: options.timeoutMs ?? 60_000,
-    tuning: { pollInitialMs: 20, pollMaxMs: 100, ...options.tuning },
+    // The emulator's DigitalOcean runs hundreds of times faster than the tool's clock.
+    tuning: { pollInitialMs: 20, pollMaxMs: 100, deleteSettleMs: 1_000, ...options.tuning },
     // Each test's emulator runs its own sped-up clock: a budget per call, not the process's shared one.
     budget: new RateBudget({ clock: systemClock }),
   });

@@ -180,6 +180,7 @@ describe('droplets and AAAA records, deployed against the emulator', () => {
     expect((await maintain()).status).toBe('noop');
     const [gone] = await droplets();
     await t.dots.v2.droplets.byDroplet_id(gone!.id!).delete();
+    await t.untilDropletsGone({ ids: [gone!.id!] });
     const report = await maintain();
     expect(report.status, JSON.stringify(report.result)).toBe('succeeded');
     expect(report.result.health.every((c) => c.ok)).toBe(true);

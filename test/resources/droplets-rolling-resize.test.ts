@@ -33,6 +33,7 @@ afterAll(async () => {
 beforeEach(async () => {
   await t.admin('DELETE', '/_emulator/faults');
   await t.dots.v2.droplets.delete({ queryParameters: { tagName: SLUG } }).catch(() => undefined);
+  await t.untilDropletsGone({ tag: SLUG });
   const { report } = await run(deployOperation, {});
   expect(report.status, JSON.stringify(report.result)).toBe('succeeded');
   await t.admin('DELETE', '/_emulator/requests');

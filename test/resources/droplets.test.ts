@@ -244,9 +244,14 @@ describe('droplets against the emulator', () => {
     const steps = m.destroy(await m.read(tc.ctx, d));
     const applied = await m.apply(tc.ctx, d, steps);
     expect(applied.map((a) => [a.action, a.outcome])).toEqual([['delete', 'ok']]);
-    expect((await mutatingRequests()).map((r) => `${r.method} ${r.path}`)).toEqual([
+    // Marked as being deleted first (one call, after making sure the tag exists), so every later
+    // read knows they are going while DigitalOcean still lists them.
+    expect((await mutatingRequests()).map((r) => `${r.method} ${decodeURIComponent(r.path)}`)).toEqual([
+      'POST /v2/tags',
+      'POST /v2/tags/base2-do:deleting/resources',
       'DELETE /v2/droplets?tag_name=base2-staging',
     ]);
+    // Apply waited until DigitalOcean no longer lists them.
     expect(await listTagged()).toEqual([]);
     expect(m.destroy(await m.read(tc.ctx, d))).toEqual([]);
   });

@@ -24,6 +24,11 @@ export interface TestEmulator {
   admin(method: string, path: string, body?: unknown): Promise<unknown>;
   /** The API requests the emulator answered since the last `clearRequests`. */
   requests(): Promise<{ method: string; path: string; status: number }[]>;
+  /**
+   * Deleting a droplet is asynchronous, as on DigitalOcean: resolves once none of the droplets
+   * (by id, or every one with the tag) is listed any more, polling in real time.
+   */
+  untilDropletsGone(which: { ids: number[] } | { tag: string }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -62,11 +67,28 @@ export async function startTestEmulator(options: EmulatorOptions = {}): Promise<
       throw new Error(`admin ${method} ${path}: ${response.status} ${await response.text()}`);
     return response.status === 204 ? undefined : response.json();
   };
+  const untilDropletsGone = async (which: { ids: number[] } | { tag: string }) => {
+    const started = Date.now();
+    for (;;) {
+      const state = (await admin('GET', '/_emulator/state')) as {
+        droplets?: { droplets: { id: number; tags: string[] }[] };
+      };
+      const listed = state.droplets?.droplets ?? [];
+      const left = listed.filter((d) =>
+        'ids' in which ? which.ids.includes(d.id) : d.tags.includes(which.tag),
+      );
+      if (left.length === 0) return;
+      if (Date.now() - started > 30_000)
+        throw new Error(`droplets ${left.map((d) => d.id).join(', ')} are still listed`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
   return {
     emu,
     dots,
     fetch,
     admin,
+    untilDropletsGone,
     requests: async () => ((await admin('GET', '/_emulator/requests')) as { requests: never[] }).requests,
     stop: async () => {
       await emu.stop();

@@ -71,7 +71,7 @@ export function testContext(
     deadline: options.timeoutMs === undefined ? noDeadline() : createDeadline(systemClock, options.timeoutMs),
     cwd: ROOT,
     envSource,
-    tuning: { pollInitialMs: pollMs, pollMaxMs: pollMs * 4 },
+    tuning: { pollInitialMs: pollMs, pollMaxMs: pollMs * 4, deleteSettleMs: 1_000 },
     timing: { platformWaitMs: 0 },
     progress: (p) => progress.push(p),
   };

@@ -25,12 +25,17 @@ export const dropletsModule: EmulatorModule = {
       mode: core.loopback,
       ports: core.ports,
       workDir: core.workDir,
+      // A droplet being deleted is still listed by the API, but its machine is gone.
       directory: {
         get: (id) => {
           const d = droplets.get(id);
-          return d && droplets.hostView(d);
+          return d && !droplets.isDeleting(d) ? droplets.hostView(d) : undefined;
         },
-        list: () => droplets.list().map((d) => droplets.hostView(d)),
+        list: () =>
+          droplets
+            .list()
+            .filter((d) => !droplets.isDeleting(d))
+            .map((d) => droplets.hostView(d)),
       },
     });
     const droplets: DropletStore = new DropletStore(core, hosts);

@@ -30,6 +30,11 @@ export interface DropletRecord {
   publicIpv4: string;
   privateIpv4: string;
   ipv6Address: string | undefined;
+  /**
+   * When DELETE was accepted (virtual milliseconds). The machine is gone from then on, but the API
+   * still lists the droplet, status unchanged, for `dropletDeleteMs`, then answers 404.
+   */
+  deletedAt?: number;
 }
 
 export type DropletStatus = 'new' | 'active' | 'off';

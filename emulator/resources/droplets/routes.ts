@@ -21,7 +21,10 @@ export function dropletOf(store: DropletStore, req: EmuRequest): DropletRecord {
   return droplet;
 }
 
-/** `/v2/droplets`: create (one or up to ten), list with filters, get, delete by id or by tag. */
+/**
+ * `/v2/droplets`: create (one or up to ten, within the droplet limit), list with filters, get, delete
+ * by id or by tag (asynchronous: a deleted droplet stays listed for a while).
+ */
 export function registerDropletRoutes(core: EmuCore, store: DropletStore): void {
   core.route('POST', '/v2/droplets', async (req) => {
     const body = objectBody(req);
@@ -69,8 +72,9 @@ export function registerDropletRoutes(core: EmuCore, store: DropletStore): void 
     body: { droplet: store.json(dropletOf(store, req)) },
   }));
 
+  // Accepted at once; the droplet stays listed while DigitalOcean deletes it (store.destroy).
   core.route('DELETE', '/v2/droplets/:droplet_id', async (req) => {
-    await store.remove(dropletOf(store, req).id);
+    await store.destroy(dropletOf(store, req).id);
     return { status: 204 };
   });
 
@@ -78,7 +82,7 @@ export function registerDropletRoutes(core: EmuCore, store: DropletStore): void 
     const tag = req.query.get('tag_name');
     if (!tag) throw unprocessable('tag_name is required to delete Droplets by tag');
     const tagged = store.list().filter((d) => d.tags.includes(tag));
-    await Promise.all(tagged.map((d) => store.remove(d.id)));
+    await Promise.all(tagged.map((d) => store.destroy(d.id)));
     return { status: 204 };
   });
 }

@@ -1,3 +1,4 @@
+import { unprocessable } from '../../core/http-error.js';
 import { service } from '../../core/services.js';
 import type { EmuCore } from '../../core/types.js';
 import type { DropletHosts } from '../../droplet-host/hosts.js';
@@ -31,20 +32,33 @@ export class DropletStore {
     return actions;
   }
 
-  /** A droplet as of now: pending action side effects are applied first. */
+  /** A droplet as of now: pending action side effects are applied first, deletions that finished are gone. */
   get(id: number): DropletRecord | undefined {
     this.actions().settle();
+    this.purge();
     return this.droplets.get(id);
   }
 
   list(): DropletRecord[] {
     this.actions().settle();
+    this.purge();
     return [...this.droplets.values()].sort((a, b) => a.id - b.id);
   }
 
-  /** True while the droplet exists; side effects of late actions check it first. */
+  /** True while the droplet exists (listed, if being deleted); side effects of late actions check it first. */
   has(id: number): boolean {
+    this.purge();
     return this.droplets.has(id);
+  }
+
+  /** Deleted, and still listed until DigitalOcean has finished: the machine no longer runs. */
+  isDeleting(d: DropletRecord): boolean {
+    return d.deletedAt !== undefined;
+  }
+
+  /** The droplets that count toward the account's droplet limit. */
+  countTowardLimit(): number {
+    return this.list().filter((d) => !this.isDeleting(d)).length;
   }
 
   status(d: DropletRecord): DropletStatus {
@@ -79,6 +93,10 @@ export class DropletStore {
     const droplets: DropletRecord[] = [];
     const actions: ActionJson[] = [];
     const tags = service<TagRegistry>(this.core.services, 'tags');
+    // The whole request or nothing, with DigitalOcean's words (docs/fidelity.md, account.droplet-limit).
+    if (this.countTowardLimit() + request.names.length > this.core.limits.droplets) {
+      throw unprocessable('creating this/these droplet(s) will exceed your droplet limit');
+    }
     // Machines first, so a failure leaves no half-made droplet behind.
     const ids = request.names.map(() => this.core.ids.next('droplet', 480_000_000));
     const publicIpv4s: string[] = [];
@@ -130,9 +148,26 @@ export class DropletStore {
     return { droplets, actions };
   }
 
-  async remove(id: number): Promise<void> {
-    this.droplets.delete(id);
-    await this.hosts.remove(id);
+  /**
+   * DELETE: the machine stops at once (its sessions end, it no longer answers), while the API keeps
+   * listing the droplet with its status for `dropletDeleteMs`. Deleting it again changes nothing.
+   */
+  async destroy(id: number): Promise<void> {
+    const d = this.droplets.get(id);
+    if (!d || this.isDeleting(d)) return;
+    d.deletedAt = this.core.clock.now();
+    await this.hosts.disconnect(id);
+  }
+
+  /** Forgets the droplets whose deletion has finished; their addresses and disks go then. */
+  private purge(): void {
+    const now = this.core.clock.now();
+    for (const d of this.droplets.values()) {
+      if (d.deletedAt === undefined || now < d.deletedAt + this.core.timing.dropletDeleteMs) continue;
+      this.droplets.delete(d.id);
+      // Nothing can reach the machine any more (the hosts' directory leaves deleted droplets out).
+      void this.hosts.remove(d.id).catch(() => undefined);
+    }
   }
 
   tag(id: number, tag: string): void {

@@ -1,8 +1,9 @@
 import type { Deployment } from '../../config/manifest.js';
 import { isToolError } from '../../errors.js';
 import { type DeploymentLock, deploymentLock, holdingLock } from '../../lock/index.js';
+import { unfinishedDeletions } from '../../resources/droplets/deleted.js';
 import type { ActualDroplets, DesiredDroplets } from '../../resources/droplets/index.js';
-import { listOwned } from '../../resources/droplets/read.js';
+import { checkDropletLimit } from '../../resources/droplets/limit.js';
 import { settleAll } from '../../resources/settle.js';
 import type { AppliedStep, Check, PlanStep, Readiness } from '../../resources/types.js';
 import { waitFor } from '../../resources/wait.js';
@@ -24,6 +25,7 @@ import { loadDeployment } from '../deployment.js';
 import { pointRecordsAt } from '../dns-follow.js';
 import { planJson, planTable } from '../plan-table.js';
 import type { OpContext, Operation, OpOutcome } from '../types.js';
+import { removeNewDroplets } from './failed-cleanup.js';
 import { overrideImage } from './image-override.js';
 import { type DeployInput, deployInputSchema } from './input.js';
 import { renderDeploy } from './render.js';
@@ -81,6 +83,16 @@ async function runbook(
     result,
     warnings,
   });
+  // The account's droplet limit, before anything changes (a dry run says it too); read only when
+  // droplets are to be created, so a deploy with nothing to create makes no extra call.
+  const refusal = await dropletLimitRefusalOf(ctx, world, plans, warnings);
+  if (refusal) {
+    result.failure = {
+      kind: 'droplet_limit',
+      detail: `${deployment.slug} was not deployed, nothing was changed: ${refusal}`,
+    };
+    return outcome('failed');
+  }
   if (input.dry_run) return outcome(changes.length === 0 ? 'noop' : 'succeeded');
 
   // After waiting for another operation, plan again from what it left.
@@ -110,7 +122,7 @@ async function runbook(
     );
     const chain = first.then(() => settleAll([apply('app'), apply('droplet')], applied)).then(() => []);
     await settleAll([chain, apply('firewall')], applied);
-    const unfinished = unfinishedDropletUpdates(result.applied);
+    const unfinished = unfinishedDropletUpdates(result.applied) ?? unfinishedDeletions(ctx);
     if (unfinished) {
       result.progress = unfinished;
       return outcome('in_progress');
@@ -167,8 +179,13 @@ async function runbook(
       };
       return outcome('failed');
     }
-    // Phase 4: only now retire what the new state replaced (old droplet generations).
+    // Phase 4: only now retire what the new state replaced (old droplet generations), and see them gone.
     for (const plan of final) result.applied.push(...(await applyKind(ctx, deployment, plan, 'deferred')));
+    const retiring = unfinishedDeletions(ctx);
+    if (retiring) {
+      result.progress = retiring;
+      return outcome('in_progress');
+    }
   } catch (error) {
     if (!isToolError(error)) throw error;
     result.failure = { kind: 'apply', detail: error.describe() };
@@ -185,6 +202,20 @@ async function runbook(
 /** The domain's create step alone, if it has one. */
 function domainCreateOnly(plan: KindPlan | undefined): KindPlan | undefined {
   return plan && { ...plan, steps: plan.steps.filter((s) => s.kind === 'domain' && s.action === 'create') };
+}
+
+/** The droplet limit's refusal of the plan, if it creates droplets beyond it (lib/resources/droplets/limit.ts). */
+async function dropletLimitRefusalOf(
+  ctx: OpContext,
+  world: World,
+  plans: readonly KindPlan[],
+  warnings: string[],
+): Promise<string | undefined> {
+  const plan = plans.find((p) => p.kind === 'droplet');
+  const actual = world.droplet as ActualDroplets | undefined;
+  if (!plan || !actual) return undefined;
+  const count = (plan.desired as DesiredDroplets | undefined)?.count ?? 0;
+  return checkDropletLimit(ctx, plan.steps, actual, count, warnings);
 }
 
 type Settled =
@@ -227,64 +258,6 @@ async function verifyAll(
 ): Promise<Check[]> {
   const checks = await Promise.all(plans.map((p) => moduleOf(p.kind).verify(ctx, deployment, p.desired)));
   return checks.flat();
-}
-
-/** A failed attempt leaves nothing half-made: droplets it created go, unless kept on purpose. */
-/**
- * The droplets this attempt created: those its steps record, and any owned droplet the read at its
- * start did not list (the lock keeps every other operation out), so a step lost to an error in a
- * parallel branch still counts. Without that read (it failed too), the steps are all there is.
- */
-async function createdByAttempt(
-  ctx: OpContext,
-  deployment: Deployment,
-  before: ActualDroplets | undefined,
-  applied: readonly AppliedStep[],
-): Promise<Array<{ id: string; name: string }>> {
-  const created = new Map(
-    applied
-      .filter((a) => a.kind === 'droplet' && a.action === 'create' && a.outcome === 'ok' && a.id)
-      .map((a) => [a.id!, { id: a.id!, name: a.name }]),
-  );
-  if (before) {
-    const known = new Set(before.owned.map((d) => d.id));
-    try {
-      for (const d of await listOwned(ctx, deployment.slug)) {
-        if (!known.has(d.id)) created.set(String(d.id), { id: String(d.id), name: d.name });
-      }
-    } catch (error) {
-      if (!isToolError(error)) throw error;
-    }
-  }
-  return [...created.values()];
-}
-
-async function removeNewDroplets(
-  ctx: OpContext,
-  deployment: Deployment,
-  world: World,
-  applied: readonly AppliedStep[],
-  keep: boolean,
-): Promise<string | undefined> {
-  if (!deployment.droplets) return undefined;
-  const before = world.droplet as ActualDroplets | undefined;
-  const created = await createdByAttempt(ctx, deployment, before, applied);
-  if (created.length === 0) return undefined;
-  const names = created.map((a) => a.name).join(', ');
-  if (keep) return `kept the droplets this attempt created (keep_failed): ${names}`;
-  const steps: PlanStep[] = created.map((a) => ({
-    kind: 'droplet',
-    action: 'delete',
-    name: a.name,
-    id: a.id,
-    reason: 'created by a failed deploy',
-  }));
-  try {
-    await moduleOf('droplet').apply(ctx, deployment, steps);
-    return `removed the droplets this attempt created: ${names}`;
-  } catch (error) {
-    return `could not remove the droplets this attempt created (${names}): ${isToolError(error) ? error.describe() : String(error)} Run teardown or deploy again.`;
-  }
 }
 
 export const deployOperation: Operation<DeployInput, DeployResult> = {

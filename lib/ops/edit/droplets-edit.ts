@@ -31,6 +31,8 @@ export interface DropletFields {
 export interface DropletEdit {
   previous: DesiredDroplets;
   next: DesiredDroplets;
+  /** The droplets as read for the plan (the droplet limit is checked against them). */
+  actual: ActualDroplets;
   /** What apply does now; `deferred` ones (retiring a replaced generation) only once verified. */
   steps: DropletStep[];
   changes: string[];
@@ -154,5 +156,5 @@ export function planDropletEdit(
   const previous = desiredDroplets(withDroplets(deployment, baseline))!;
   const next = desiredDroplets(withDroplets(deployment, fields))!;
   const steps = planDroplets(next, actual).filter((s) => s.action !== 'noop');
-  return { edit: { previous, next, steps, changes: describe(baseline, fields) }, problems: [] };
+  return { edit: { previous, next, actual, steps, changes: describe(baseline, fields) }, problems: [] };
 }

@@ -8,7 +8,9 @@ import { secretValuesOf } from '../../config/app-spec.js';
 import type { Deployment } from '../../config/manifest.js';
 import { isToolError } from '../../errors.js';
 import { type DeploymentLock, deploymentLock, holdingLock } from '../../lock/index.js';
+import { unfinishedDeletions } from '../../resources/droplets/deleted.js';
 import { dropletsModule } from '../../resources/droplets/index.js';
+import { checkDropletLimit } from '../../resources/droplets/limit.js';
 import type { AppliedStep, Check, PlanStep } from '../../resources/types.js';
 import { unfinishedDropletUpdates } from '../converge.js';
 import { loadDeployment } from '../deployment.js';
@@ -84,6 +86,23 @@ async function editLocked(
     result,
     warnings: plan.warnings,
   });
+  // Droplets it would add (scale-up, a new generation) must fit the account's droplet limit.
+  const refusal = plan.droplets
+    ? await checkDropletLimit(
+        ctx,
+        plan.droplets.steps,
+        plan.droplets.actual,
+        plan.droplets.next.count,
+        plan.warnings,
+      )
+    : undefined;
+  if (refusal) {
+    result.failure = {
+      kind: 'droplet_limit',
+      detail: `The edit was not made, nothing was changed: ${refusal}`,
+    };
+    return outcome('failed');
+  }
   if (input.dry_run) return outcome(steps.length === 0 ? 'noop' : 'succeeded');
   if (!hasWork(plan)) return outcome('noop');
 
@@ -131,8 +150,9 @@ async function carryOut(
   const applied = await applyEditPlan(ctx, deployment, plan);
   result.applied.push(...applied.applied);
   if (applied.error) return fail({ kind: 'apply', detail: applied.error.describe() }, applied.attempted);
-  // The next call plans again from the droplets as it finds them and goes on (a rolling resize).
-  const unfinished = unfinishedDropletUpdates(applied.applied);
+  // The next call plans again from the droplets as it finds them and goes on (a rolling resize,
+  // a scale-down whose droplets DigitalOcean still lists).
+  const unfinished = unfinishedDropletUpdates(applied.applied) ?? unfinishedDeletions(ctx);
   if (unfinished) {
     result.progress = unfinished;
     return 'in_progress';
@@ -180,6 +200,12 @@ async function carryOut(
       plan.warnings.push(
         `The droplets the edit replaced were not all deleted (${error.describe()}): the next deploy or edit retires them.`,
       );
+    }
+    // Deleted, but DigitalOcean lists them until it has finished: the same edit again waits on.
+    const retiring = unfinishedDeletions(ctx);
+    if (retiring) {
+      result.progress = retiring;
+      return 'in_progress';
     }
   }
   return 'succeeded';

@@ -17,6 +17,7 @@ import { domainModule } from '../../resources/domain/index.js';
 import { listRecords } from '../../resources/domain/read.js';
 import { sameKey } from '../../resources/domain/records.js';
 import { dropletsModule, parseDropletName, planDroplets } from '../../resources/droplets/index.js';
+import { waitUntilDeleted } from '../../resources/droplets/wait-deleted.js';
 import type { Check, PlanStep } from '../../resources/types.js';
 import { waitFor } from '../../resources/wait.js';
 import type { OpContext } from '../types.js';
@@ -76,7 +77,21 @@ async function restoreApp(ctx: OpContext, deployment: Deployment, edit: AppEdit)
   return { ok, detail: `app: the previous spec is back${ok ? ' and live' : ''} (${summary(checks)})` };
 }
 
+/**
+ * Before the droplets are planned back, what the edit deleted must be gone: DigitalOcean lists a
+ * deleted droplet, still `active`, for a while, and planning from that listing would take it for
+ * one that serves and not create it again. A delete whose answer was lost is waited for until it
+ * shows whether it happened (gone, or still there after a deletion would have finished).
+ */
+async function settleDeletions(ctx: OpContext, deployment: Deployment): Promise<Part | undefined> {
+  const state = await waitUntilDeleted(ctx, deployment.slug, 'all');
+  if (state.state === 'ready') return undefined;
+  return { ok: false, detail: `droplets: not back yet (${state.detail})` };
+}
+
 async function restoreDroplets(ctx: OpContext, deployment: Deployment, edit: DropletEdit): Promise<Part> {
+  const deleting = await settleDeletions(ctx, deployment);
+  if (deleting) return deleting;
   const actual = await dropletsModule.read(ctx, deployment);
   const steps = planDroplets(edit.previous, actual).filter((s) => s.action !== 'noop');
   const applied = steps.length > 0 ? await dropletsModule.apply(ctx, deployment, steps) : [];

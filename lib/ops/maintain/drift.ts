@@ -29,6 +29,8 @@ export const NOTES = {
   resize: `maintain does not resize or power droplets (it would interrupt them): ${RUN_DEPLOY}`,
   ipv6: 'IPv6 enabled, as deployment.yml asks (the droplet keeps running)',
   retire: 'an older generation an interrupted deploy left: deleted once the current generation is healthy',
+  deleting:
+    'deleted by an earlier operation and still listed by DigitalOcean: deleted again, and waited for until it is gone',
   surplus: `maintain never deletes droplets other than a generation an interrupted deploy left: ${RUN_DEPLOY}`,
   firewall: "restored to deployment.yml's rules",
   firewallDuplicate: `a duplicate of the deployment's firewall: ${RUN_DEPLOY}`,
@@ -56,6 +58,9 @@ function dropletVerdicts(steps: readonly PlanStep[], keyMissing: boolean): Map<P
             ? ['report', NOTES.noKey]
             : ['repair', NOTES.recreate],
       );
+    } else if (payloadType(step) === 'finish-delete') {
+      // The tool already decided to delete it (and said so in DigitalOcean): finishing is safe.
+      verdicts.set(step, ['repair', NOTES.deleting]);
     } else if (isRetire(step)) {
       verdicts.set(step, creating ? ['report', NOTES.replacing] : ['cleanup', NOTES.retire]);
     } else if (step.action === 'delete') {
@@ -118,7 +123,9 @@ export function classifyDrift(
   const dropletSteps =
     plans.find((p) => p.kind === 'droplet')?.steps.filter((s) => s.action !== 'noop') ?? [];
   const droplets = dropletVerdicts(dropletSteps, keyMissing);
-  const recreating = [...droplets.values()].some(([treatment]) => treatment === 'repair');
+  const recreating = [...droplets].some(
+    ([step, [treatment]]) => treatment === 'repair' && step.action === 'create',
+  );
   const result: Classified = { drift: [], repairs: [], cleanup: [] };
   for (const plan of plans) {
     const changes = plan.steps.filter((s) => s.action !== 'noop');

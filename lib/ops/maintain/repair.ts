@@ -5,6 +5,7 @@
  */
 import type { Deployment } from '../../config/manifest.js';
 import { isToolError } from '../../errors.js';
+import { unfinishedDeletions } from '../../resources/droplets/deleted.js';
 import type { DesiredDroplets } from '../../resources/droplets/index.js';
 import { settleAll } from '../../resources/settle.js';
 import type { AppliedStep, PlanStep } from '../../resources/types.js';
@@ -82,15 +83,29 @@ async function afterRecreate(ctx: OpContext, work: RepairWork, out: RepairOutcom
 
 export async function repairAndClean(ctx: OpContext, work: RepairWork): Promise<RepairOutcome> {
   const out: RepairOutcome = { repaired: [], cleaned: [] };
-  const recreating = work.repairs.some((p) => p.kind === 'droplet');
+  const recreating = work.repairs.some(
+    (p) => p.kind === 'droplet' && p.steps.some((s) => s.action === 'create'),
+  );
   try {
     const first = work.repairs.filter((p) => !(recreating && p.kind === 'domain'));
     ctx.progress({ step: 'repairing', detail: first.map((p) => p.kind).join(', ') });
     await applyAll(ctx, work.deployment, first, out.repaired);
+    // Droplets an earlier operation deleted, deleted again: DigitalOcean may not be done with them yet.
+    const deleting = unfinishedDeletions(ctx);
+    if (deleting) {
+      out.progress = deleting;
+      return out;
+    }
     if (recreating && !(await afterRecreate(ctx, work, out))) return out;
     if (work.cleanup.length > 0) {
       ctx.progress({ step: 'cleaning up', detail: work.cleanup.map((s) => s.name).join(', ') });
       out.cleaned.push(...(await moduleOf('droplet').apply(ctx, work.deployment, [...work.cleanup])));
+      // Deleted, and listed by DigitalOcean until it has finished: the next run sees them gone.
+      const deleting = unfinishedDeletions(ctx);
+      if (deleting) {
+        out.progress = deleting;
+        return out;
+      }
     }
     if (work.garbage) out.registry_gc = await collectGarbage(ctx, work.deployment.slug, work.garbage);
   } catch (error) {

@@ -11,6 +11,7 @@ import {
   readLockKey,
   resumeInputShape,
 } from '../../lock/index.js';
+import { unfinishedDeletions } from '../../resources/droplets/deleted.js';
 import { destroyRegistry } from '../../resources/registry/index.js';
 import type { AppliedStep, PlanStep } from '../../resources/types.js';
 import { type Kind, kindsOf, moduleOf, readWorld, type World, warningsOf } from '../converge.js';
@@ -47,6 +48,8 @@ export interface TeardownResult {
   remaining: Omit<PlanStep, 'payload'>[];
   /** When the deployment stays locked for the next call (an in_progress answer): give it as `resume`. */
   resume?: string;
+  /** With `in_progress`: what it was waiting for when the deadline came (droplets still being deleted). */
+  progress?: { phase: string; detail: string };
   failure?: string;
 }
 
@@ -170,6 +173,12 @@ async function destroyAll(
     if (s.status === 'fulfilled') result.applied.push(...s.value);
     else errors.push(isToolError(s.reason) ? s.reason.describe() : String(s.reason));
   }
+  // Droplets stay listed for a while after their delete; the deadline came before they were gone.
+  const deleting = unfinishedDeletions(ctx);
+  if (deleting && errors.length === 0) {
+    result.progress = deleting;
+    return 'in_progress';
+  }
 
   const after = await readWorld(ctx, deployment, kinds);
   result.remaining = planJson(destroySteps(deployment, after, kinds, includeRegistry));
@@ -212,7 +221,15 @@ export const teardownOperation: Operation<TeardownInput, TeardownResult> = {
     [
       report.result.dry_run ? 'Would delete (dry run):' : 'Deleted:',
       report.result.plan_table,
-      ...(report.status === 'in_progress' ? ['', continueAdvice('teardown', report.result.resume)] : []),
+      ...(report.status === 'in_progress'
+        ? [
+            '',
+            ...(report.result.progress
+              ? [`Still ${report.result.progress.phase}: ${report.result.progress.detail}`]
+              : []),
+            continueAdvice('teardown', report.result.resume),
+          ]
+        : []),
       ...(report.result.failure ? ['', `Failed: ${report.result.failure}`] : []),
     ].join('\n'),
 };

@@ -1,62 +1,16 @@
-import { isOwnedByTags } from '../../config/identity.js';
 import type { Deployment } from '../../config/manifest.js';
-import { isNotFound } from '../../do/index.js';
 import type { OpContext } from '../../ops/types.js';
-import { mutate } from '../mutate.js';
 import { settleAll } from '../settle.js';
 import type { AppliedStep, PlanStep } from '../types.js';
 import { waitFor } from '../wait.js';
 import { createDroplets } from './create.js';
+import { deleteByTag, deleteDroplets, result } from './delete.js';
 import { enableIpv6All } from './ipv6.js';
 import type { DropletPayload, DropletStep } from './plan.js';
-import { listOwned, listTagged } from './read.js';
+import { listOwned } from './read.js';
 import { bootReadiness } from './readiness.js';
 import { rollResizes } from './rolling-resize.js';
-
-const result = (step: DropletStep, outcome: AppliedStep['outcome'], detail?: string): AppliedStep => ({
-  kind: 'droplet',
-  action: step.action,
-  name: step.name,
-  ...(step.id ? { id: step.id } : {}),
-  outcome,
-  ...(detail ? { detail } : {}),
-});
-
-/** Deleting a droplet that is already gone is done, not a failure. */
-async function deleteById(ctx: OpContext, slug: string, step: DropletStep): Promise<AppliedStep> {
-  let gone = false;
-  await mutate(ctx, slug, { kind: 'droplet', name: step.name, action: 'delete' }, async () => {
-    try {
-      await ctx.api.client.v2.droplets.byDroplet_id(Number(step.id)).delete();
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-      gone = true;
-    }
-  });
-  return result(step, 'ok', gone ? 'already gone' : undefined);
-}
-
-/**
- * The bulk delete, checked again just before: if a droplet without the ownership tag has taken
- * the slug tag since the plan was made, only the owned ones are deleted, one by one.
- */
-async function deleteByTag(
-  ctx: OpContext,
-  slug: string,
-  step: DropletStep,
-  tag: string,
-): Promise<AppliedStep[]> {
-  const tagged = await listTagged(ctx, tag);
-  const owned = tagged.filter((d) => isOwnedByTags(d.tags, slug));
-  if (owned.length === 0) return [result(step, 'skipped', 'no droplet left with the tag')];
-  if (owned.length < tagged.length) {
-    return Promise.all(owned.map((d) => deleteById(ctx, slug, { ...step, name: d.name, id: String(d.id) })));
-  }
-  await mutate(ctx, slug, { kind: 'droplet', name: step.name, action: 'delete' }, () =>
-    ctx.api.client.v2.droplets.delete({ queryParameters: { tagName: tag } }),
-  );
-  return [result(step, 'ok', `${owned.length} droplet(s): ${owned.map((d) => d.name).join(', ')}`)];
-}
+import { waitUntilDeleted } from './wait-deleted.js';
 
 /** Old generations go only once their successors are active, whoever calls apply and when. */
 async function retire(ctx: OpContext, slug: string, steps: DropletStep[]): Promise<AppliedStep[]> {
@@ -70,7 +24,7 @@ async function retire(ctx: OpContext, slug: string, steps: DropletStep[]): Promi
     const why = `kept until generation ${payload.generation} is active (${state.detail})`;
     return steps.map((s) => result(s, 'skipped', why));
   }
-  return Promise.all(steps.map((s) => deleteById(ctx, slug, s)));
+  return deleteDroplets(ctx, slug, steps);
 }
 
 const typeOf = (step: DropletStep): DropletPayload['type'] | undefined => step.payload?.type;
@@ -78,7 +32,9 @@ const typeOf = (step: DropletStep): DropletPayload['type'] | undefined => step.p
 /**
  * Creates (by generation), the updates (IPv6, then resizes) and plain deletes run in parallel — the
  * resizes themselves one droplet at a time (rolling-resize.ts); bulk deletes and the retirement of
- * replaced generations follow. Every call goes through mutate (audited).
+ * replaced generations follow. Every call goes through mutate (audited). Droplets deleted are
+ * waited for until DigitalOcean no longer lists them, within the deadline: when it comes first,
+ * `unfinishedDeletions(ctx)` says so and the operation answers `in_progress`.
  */
 export async function applyDropletSteps(
   ctx: OpContext,
@@ -104,6 +60,8 @@ export async function applyDropletSteps(
       : [],
   );
   const deletes = steps.filter((s) => s.action === 'delete');
+  // Deletes by id now (beyond the count, duplicates, those marked and still listed); retirement later.
+  const plain = deletes.filter((s) => s.id && (typeOf(s) === undefined || typeOf(s) === 'finish-delete'));
   // Resizes are planned from the droplets section, whose health URL the roll waits on.
   const health = deployment.droplets?.health;
   if (resizes.length > 0 && !health)
@@ -118,9 +76,7 @@ export async function applyDropletSteps(
   const first = await settleAll([
     ...[...creates.values()].map((group) => createDroplets(ctx, slug, group)),
     ...(enables.length + resizes.length > 0 ? [updates()] : []),
-    ...deletes
-      .filter((s) => s.id && typeOf(s) === undefined)
-      .map(async (s) => [await deleteById(ctx, slug, s)]),
+    ...(plain.length > 0 ? [deleteDroplets(ctx, slug, plain)] : []),
   ]);
   const later = await settleAll([
     ...deletes.flatMap((s) =>
@@ -132,5 +88,6 @@ export async function applyDropletSteps(
       deletes.filter((s) => s.id && typeOf(s) === 'retire'),
     ),
   ]);
+  await waitUntilDeleted(ctx, slug);
   return [...first, ...later];
 }

@@ -37,11 +37,21 @@ export interface Lookalike {
 
 export interface ActualDroplets {
   slug: string;
-  /** Carrying both the slug tag and OWNER_TAG. */
+  /** Carrying both the slug tag and OWNER_TAG, and not being deleted. */
   owned: DropletState[];
+  /**
+   * Owned, but marked for deletion (DELETING_TAG, deleted.ts): DigitalOcean still lists them while
+   * it deletes them. Nothing serves from them; they are deleted again and waited for.
+   */
+  deleting?: DropletState[];
   lookalikes: Lookalike[];
   /** Whether every droplet of the account was seen (untagged look-alikes are found only then). */
   accountScanned: boolean;
+  /**
+   * How many droplets the account lists, all deployments' (the droplet limit counts them), when the
+   * read told; droplets still being deleted are among them, as DigitalOcean lists them.
+   */
+  accountTotal?: number;
 }
 
 /** Where user_data comes from: the manifest's own, or the cloud-init the tool writes. */

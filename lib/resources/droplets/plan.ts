@@ -14,6 +14,8 @@ export type DropletPayload =
   | { type: 'enable-ipv6' }
   /** Delete a droplet of a replaced generation, once the successors are active. */
   | { type: 'retire'; generation: string; successors: string[] }
+  /** A droplet marked as being deleted and still listed: delete it again and wait until it is gone. */
+  | { type: 'finish-delete' }
   | { type: 'delete-by-tag'; tag: string };
 
 export type DropletStep = PlanStep<DropletPayload>;
@@ -105,10 +107,21 @@ function planStale(desired: DesiredDroplets, kept: readonly DropletState[]): Dro
     });
 }
 
+/** Droplets DigitalOcean still lists after an earlier delete: the delete is sent again and waited for. */
+function finishDeletes(actual: ActualDroplets): DropletStep[] {
+  return [...(actual.deleting ?? [])].sort(older).map((d) =>
+    step('delete', d.name, 'being deleted: delete again, and wait until it is gone', {
+      id: String(d.id),
+      payload: { type: 'finish-delete' },
+    }),
+  );
+}
+
 /**
  * Missing names → create; IPv6 wanted but off → update (enable_ipv6, before any resize of the same
  * droplet); size differs → update (resize); extra indexes → delete; duplicates of a
- * name → delete the newer; other generations → delete, deferred until the new one has verified.
+ * name → delete the newer; other generations → delete, deferred until the new one has verified;
+ * droplets marked as being deleted → delete again (they count for nothing else).
  */
 export function planDroplets(desired: DesiredDroplets | undefined, actual: ActualDroplets): DropletStep[] {
   if (!desired) return [];
@@ -121,7 +134,12 @@ export function planDroplets(desired: DesiredDroplets | undefined, actual: Actua
         step('delete', d.name, `duplicate name (keeps the older, id ${g[0]!.id})`, { id: String(d.id) }),
       ),
   );
-  const steps = [...planKept(desired, kept), ...planStale(desired, kept), ...duplicates];
+  const steps = [
+    ...planKept(desired, kept),
+    ...planStale(desired, kept),
+    ...duplicates,
+    ...finishDeletes(actual),
+  ];
   const order: Record<PlanStep['action'], number> = { create: 0, replace: 1, update: 2, noop: 3, delete: 4 };
   return steps.sort((a, b) => order[a.action] - order[b.action]);
 }
@@ -131,10 +149,11 @@ export function planDroplets(desired: DesiredDroplets | undefined, actual: Actua
  * for fifty), else one delete per owned droplet, so a look-alike with the tag is never touched.
  */
 export function destroyDroplets(actual: ActualDroplets): DropletStep[] {
-  if (actual.owned.length === 0) return [];
+  const all = [...actual.owned, ...(actual.deleting ?? [])];
+  if (all.length === 0) return [];
   const taggedLookalike = actual.lookalikes.some((l) => l.why === 'tag');
   if (!taggedLookalike) {
-    const count = actual.owned.length;
+    const count = all.length;
     return [
       step(
         'delete',
@@ -146,7 +165,5 @@ export function destroyDroplets(actual: ActualDroplets): DropletStep[] {
       ),
     ];
   }
-  return [...actual.owned]
-    .sort(older)
-    .map((d) => step('delete', d.name, 'owned by the deployment', { id: String(d.id) }));
+  return all.sort(older).map((d) => step('delete', d.name, 'owned by the deployment', { id: String(d.id) }));
 }
