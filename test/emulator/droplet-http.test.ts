@@ -35,7 +35,13 @@ describe('droplet HTTP: the container its cloud-init starts', () => {
   let t: DropletTestEmulator;
 
   beforeAll(async () => {
-    t = await startDropletEmulator({ checkSpec: false, timeScale: 1, timing: { apiLatencyMs: 0 } });
+    t = await startDropletEmulator({
+      checkSpec: false,
+      timeScale: 1,
+      timing: { apiLatencyMs: 0 },
+      // One account for every case of this file: more droplets than a new account may hold.
+      dropletLimit: 25,
+    });
   });
   afterAll(async () => {
     await t?.stop();

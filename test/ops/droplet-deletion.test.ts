@@ -22,14 +22,14 @@ const DOMAIN = 'going.base2.example.com';
 const manifest = (count: number) => `name: base2
 region: nyc3
 environments: { going: {} }
-registry: { name: base2, subscription_tier: basic, region: nyc3 }
+registry: { name: base2-tests, subscription_tier: basic, region: nyc3 }
 droplets:
   count: ${count}
   size: s-1vcpu-1gb
   image: debian-12-x64
   ssh_key:
     public_key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJeX1kgymIaelKiSqc7R9gXuaWcWSLoQsfOiFyHXIcgV base2-placeholder
-  container: { image: registry.digitalocean.com/base2/base2:latest, port: 8080 }
+  container: { image: registry.digitalocean.com/base2-tests/base2:latest, port: 8080 }
   health: { port: \${DO_HTTP_PORT:-80}, path: /healthz }
 domain:
   name: ${DOMAIN}

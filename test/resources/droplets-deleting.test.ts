@@ -15,10 +15,10 @@ import {
   planDroplets,
 } from '../../lib/resources/droplets/index.js';
 import { splitDroplets } from '../../lib/resources/droplets/read.js';
-import { ROOT } from '../support/op-context.js';
+import { ROOT, SAMPLE_ENV } from '../support/op-context.js';
 
 const desired: DesiredDroplets = desiredDroplets(
-  resolveDeployment(loadManifest(join(ROOT, 'deployment.yml'), {}), 'staging'),
+  resolveDeployment(loadManifest(join(ROOT, 'deployment.yml'), SAMPLE_ENV), 'staging'),
 )!;
 
 function droplet(id: number, index: number, extraTags: string[] = []): DropletState {
