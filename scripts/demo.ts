@@ -286,9 +286,15 @@ function whyOf(report: OpReport<unknown>): string {
     failure?: { detail?: string } | string;
     health?: { ok: boolean; name: string; detail: string }[];
     checks?: { ok: boolean; name: string; detail: string }[];
+    results?: { target: string; exit_code: number | null; error?: string }[];
   };
   const failure = typeof result?.failure === 'string' ? result.failure : result?.failure?.detail;
   const checks = [...(result?.health ?? []), ...(result?.checks ?? [])].filter((c) => !c.ok);
-  const parts = [...(failure ? [failure] : []), ...checks.map((c) => `${c.name}: ${c.detail}`)];
+  const targets = (result?.results ?? []).filter((r) => r.exit_code !== 0);
+  const parts = [
+    ...(failure ? [failure] : []),
+    ...checks.map((c) => `${c.name}: ${c.detail}`),
+    ...targets.map((r) => `${r.target}: ${r.error ?? `exit code ${r.exit_code}`}`),
+  ];
   return parts.length > 0 ? ` (${parts.join('; ')})` : '';
 }
