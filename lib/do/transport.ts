@@ -201,9 +201,10 @@ export function createTransport(options: TransportOptions): FetchFunction {
         );
       }
 
-      const pause = ticket.answered(response.status, response.headers);
+      // Recorded before the ticket is handed back: the request it releases starts after this one ended.
       const requestId = response.headers.get('x-request-id');
       calls.record(entry(response.status, requestId ? { requestId } : {}));
+      const pause = ticket.answered(response.status, response.headers);
       if (response.status === 429) {
         // A 429 means the request was not processed: repeating it is safe whatever the method.
         counted -= 1;
