@@ -4,6 +4,7 @@
  * failed attempt, every target serving its previous version or the new one, and a re-run converging.
  */
 import { expect } from 'vitest';
+import { REALISTIC_TIMING } from '../../emulator/timing.js';
 import { deployOperation } from '../../lib/ops/deploy/index.js';
 import {
   expectLockAfter,
@@ -64,6 +65,9 @@ async function expectServing(
   tag: string,
   down = 0,
 ) {
+  // A droplet powered on again reads `off` for a few seconds after the action completed, as on
+  // DigitalOcean (droplet_kit#50): serving is judged once the status has caught up.
+  await h.t.emu.clock.sleep(REALISTIC_TIMING.statusLagMs);
   const after = await snapshot(h.t, SLUG);
   const previous = await liveImage(h.t, before);
   if (previous) {

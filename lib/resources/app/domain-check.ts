@@ -155,10 +155,13 @@ export async function verifyDomains(
     return Promise.all(active.map((host) => hostCheck(ctx, app, desired, host, hosts)));
   }
   let latest = app;
+  // DNS validation and the certificate are DigitalOcean's work: waiting for them is not tool time.
+  const started = ctx.clock.now();
   const state = await waitFor(ctx, 'waiting for the app domains', async () => {
     latest = (await findApp(ctx, app.name)) ?? latest;
     return domainsReadiness(latest, hosts);
   });
+  ctx.timing.platformWaitMs += ctx.clock.now() - started;
   if (state.state === 'failed')
     return [{ kind: 'app', name: `${app.name} domains`, ok: false, detail: state.detail }];
   if (state.state === 'pending') {
