@@ -22,8 +22,13 @@ export interface DropletHostsOptions {
 
 const SINGLE_ADDRESS = '127.0.0.1';
 const DEFAULT_EXEC_TIMEOUT_MS = 10 * 60_000;
-/** How many loopback addresses to try when others on this machine hold the ports. */
-const BIND_ATTEMPTS = 64;
+/**
+ * How many loopback addresses to try when others on this machine hold the ports. Two emulators may
+ * be handed the same free port numbers (test files run side by side, each with its own emulator),
+ * and one of them may hold a hundred droplet addresses: a failed bind costs well under a
+ * millisecond, and 127.0.0.0/8 has room for both.
+ */
+const BIND_ATTEMPTS = 2048;
 
 /** The machines behind droplets: a sandbox directory each, and their SSH and HTTP listeners. */
 export class DropletHosts {
