@@ -28,7 +28,11 @@ export interface Deadline {
 }
 
 export interface DeadlineOptions {
-  /** Kept back from the time left for answering. */
+  /**
+   * Kept back from the time left for answering; when little time is left, a tenth of it at most
+   * (shaping and returning an answer takes milliseconds, and a fixed reserve would leave a short
+   * invocation, say a web call of a few seconds, almost nothing to work with).
+   */
   reserveMs: number;
   /** Upper bound for web calls; pass Infinity for a direct invocation. */
   webLimitMs?: number;
@@ -36,12 +40,15 @@ export interface DeadlineOptions {
 }
 
 export const WEB_LIMIT_MS = 30_000;
+/** The largest share of the time left that the reserve takes. */
+const RESERVE_SHARE = 0.1;
 
 export function deadlineFrom(context: TimedContext | undefined, options: DeadlineOptions): Deadline {
   const { clock, reserveMs } = options;
   const webLimitMs = options.webLimitMs ?? WEB_LIMIT_MS;
   const start = clock.now();
-  const budget = Math.min(platformRemaining(context, start), webLimitMs) - reserveMs;
+  const total = Math.min(platformRemaining(context, start), webLimitMs);
+  const budget = total - Math.min(reserveMs, Math.max(0, total) * RESERVE_SHARE);
   // Unbounded only when neither the platform nor the caller gives a limit (local runs).
   const at = Number.isFinite(budget) ? start + Math.max(0, budget) : Number.POSITIVE_INFINITY;
 

@@ -18,11 +18,11 @@ describe('deadlineFrom', () => {
   it("takes the function's remaining time when it is shorter than the web limit", () => {
     const clock = new ManualClock();
     const deadline = deadlineFrom(
-      functionContext(() => clock.now(), 10_000),
+      functionContext(() => clock.now(), 20_000),
       { reserveMs: 1_500, clock },
     );
-    expect(deadline.remainingMs()).toBe(8_500);
-    expect(deadline.at).toBe(clock.now() + 8_500);
+    expect(deadline.remainingMs()).toBe(18_500);
+    expect(deadline.at).toBe(clock.now() + 18_500);
     deadline.dispose();
   });
 
@@ -40,10 +40,10 @@ describe('deadlineFrom', () => {
   it('counts down with the clock and aborts its signal with a TimeoutError when it passes', async () => {
     const clock = new ManualClock();
     const deadline = deadlineFrom(
-      functionContext(() => clock.now(), 10_000),
+      functionContext(() => clock.now(), 30_000),
       { reserveMs: 2_000, clock },
     );
-    await clock.advance(5_000);
+    await clock.advance(25_000);
     expect(deadline.remainingMs()).toBe(3_000);
     expect(deadline.signal.aborted).toBe(false);
     await clock.advance(3_000);
@@ -53,14 +53,20 @@ describe('deadlineFrom', () => {
     expect(deadline.signal.reason).toBeInstanceOf(TimeoutError);
   });
 
-  it('is already expired when less than the reserve is left', () => {
+  it('keeps back at most a tenth when little time is left, and is expired when none is', () => {
     const clock = new ManualClock();
-    const deadline = deadlineFrom(
-      functionContext(() => clock.now(), 1_000),
+    const short = deadlineFrom(
+      functionContext(() => clock.now(), 3_000),
       { reserveMs: 2_000, clock },
     );
-    expect(deadline.expired()).toBe(true);
-    expect(deadline.signal.aborted).toBe(true);
+    expect(short.remainingMs()).toBe(2_700);
+    short.dispose();
+    const none = deadlineFrom(
+      functionContext(() => clock.now(), 0),
+      { reserveMs: 2_000, clock },
+    );
+    expect(none.expired()).toBe(true);
+    expect(none.signal.aborted).toBe(true);
   });
 
   it('stops its timer on dispose', async () => {
