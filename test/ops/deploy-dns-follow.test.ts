@@ -8,28 +8,12 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type DeployResult, deployOperation } from '../../lib/ops/deploy/index.js';
 import { tempProject } from '../config/temp-project.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
-import { runOp, seedRegistry } from './support.js';
+import { dropletsManifest, runOp, seedRegistry } from './support.js';
 
 const SLUG = 'base2-scale';
 const DOMAIN = 'scale.base2.example.com';
 
-const manifest = (count: number) => `name: base2
-region: nyc3
-environments: { scale: {} }
-registry: { name: base2-tests, subscription_tier: basic, region: nyc3 }
-droplets:
-  count: ${count}
-  size: s-1vcpu-1gb
-  image: debian-12-x64
-  ssh_key:
-    public_key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJeX1kgymIaelKiSqc7R9gXuaWcWSLoQsfOiFyHXIcgV base2-placeholder
-  container: { image: registry.digitalocean.com/base2-tests/base2:latest, port: 8080 }
-  health: { port: \${DO_HTTP_PORT:-80}, path: /healthz }
-domain:
-  name: ${DOMAIN}
-  records:
-    - { type: A, name: '@', target: droplets }
-`;
+const manifest = (count: number) => dropletsManifest('scale', count, DOMAIN);
 
 let t: TestEmulator;
 let file: string;

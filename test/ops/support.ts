@@ -66,3 +66,30 @@ export async function liveVersion(
 export function mutatingCalls(report: OpReport): number {
   return report.api_calls.mutating;
 }
+
+/**
+ * A deployment of droplets only, in environment `env` of a registry the tests seed: `count`
+ * droplets answering on the emulator's HTTP port, and with `domain`, an A record at its apex.
+ */
+export function dropletsManifest(env: string, count: number, domain?: string): string {
+  const records = domain
+    ? `domain:
+  name: ${domain}
+  records:
+    - { type: A, name: '@', target: droplets }
+`
+    : '';
+  return `name: base2
+region: nyc3
+environments: { ${env}: {} }
+registry: { name: base2-tests, subscription_tier: basic, region: nyc3 }
+droplets:
+  count: ${count}
+  size: s-1vcpu-1gb
+  image: debian-12-x64
+  ssh_key:
+    public_key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJeX1kgymIaelKiSqc7R9gXuaWcWSLoQsfOiFyHXIcgV base2-placeholder
+  container: { image: registry.digitalocean.com/base2-tests/base2:latest, port: 8080 }
+  health: { port: \${DO_HTTP_PORT:-80}, path: /healthz }
+${records}`;
+}
