@@ -177,10 +177,12 @@ describe('when DigitalOcean takes longer to delete than the call may wait', () =
       status: 422,
       count: 1,
     });
+    // Time for two generations' boots and first boots (the restore's included) on a loaded
+    // machine, and still far short of the deletes' ten hours (90 s here).
     const failed = await edit(
       t,
       { image_tag: '1.4.2', records: { add: [{ type: 'TXT', name: 'n', data: 'x' }] } },
-      3_000,
+      10_000,
     );
     expect(failed.status).toBe('failed');
     expect(failed.result.restore?.ok, JSON.stringify(failed.result.restore)).toBe(true);
