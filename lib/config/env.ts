@@ -89,6 +89,14 @@ const tokenSchema = z.string().superRefine((value, ctx) => {
 
 const apiUrlSchema = z.string().transform((value, ctx) => {
   const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (url?.protocol === 'https:' && (url.username !== '' || url.password !== '')) {
+    // The token goes in a header; a user name or password in the URL would only end up in logs.
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must not contain a user name or password: the API token is sent in a header',
+    });
+    return z.NEVER;
+  }
   if (url?.protocol === 'https:') return url.href.replace(/\/+$/, '');
   ctx.addIssue({
     code: 'custom',

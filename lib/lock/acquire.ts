@@ -47,8 +47,8 @@ function busy(slug: string, key: LockKey, waitMs: number): ConflictError {
     {
       hint:
         waitMs > 0
-          ? 'Give a longer lock_wait (seconds) to wait for it to finish.'
-          : 'Give lock_wait (seconds) to wait for it to finish.',
+          ? 'To wait for it to finish, give a longer wait in seconds: --lock-wait on the command line, lock_wait in a web call.'
+          : 'To wait for it to finish, give a wait in seconds: --lock-wait on the command line, lock_wait in a web call.',
     },
   );
 }

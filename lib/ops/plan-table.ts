@@ -8,10 +8,17 @@ const SYMBOL: Record<PlanStep['action'], string> = {
   noop: '=',
 };
 
+/** What a plan without changes says, by operation: each does something else with the manifest. */
+const NO_CHANGES = {
+  deploy: 'No changes: DigitalOcean already matches the manifest.',
+  edit: 'No changes: the deployment already has what the edit asks for.',
+  teardown: 'Nothing to delete: DigitalOcean holds nothing of this deployment.',
+} as const;
+
 /** The plan as a person reads it: one line per step, `+ droplet base2-staging-… (missing)`. */
-export function planTable(steps: readonly PlanStep[]): string {
+export function planTable(steps: readonly PlanStep[], op: keyof typeof NO_CHANGES): string {
   const changes = steps.filter((s) => s.action !== 'noop');
-  if (changes.length === 0) return 'No changes: DigitalOcean already matches the manifest.';
+  if (changes.length === 0) return NO_CHANGES[op];
   const kindWidth = Math.max(...changes.map((s) => s.kind.length));
   const nameWidth = Math.max(...changes.map((s) => s.name.length));
   const lines = changes.map(

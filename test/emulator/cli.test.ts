@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -100,6 +100,14 @@ afterAll(() => {
     if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
   }
   rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('the env file the README has the emulator write', () => {
+  it('is ignored by git, since it holds the emulator token', () => {
+    // `git check-ignore` exits 0 when the path is ignored (the file need not exist).
+    const checked = spawnSync('git', ['check-ignore', '-q', '.env.emulator'], { cwd: ROOT });
+    expect(checked.status).toBe(0);
+  });
 });
 
 describe.concurrent('npm run emulator', () => {

@@ -37,6 +37,12 @@ export function envCases(token: string): EnvCase[] {
     c('DIGITALOCEAN_API_URL', 'file URL', 'file:///etc/passwd'),
     c('DIGITALOCEAN_API_URL', 'javascript URL', 'javascript:alert(1)'),
     c('DIGITALOCEAN_API_URL', 'not a URL', 'api.digitalocean.com; rm -rf /'),
+    c(
+      'DIGITALOCEAN_API_URL',
+      'a user and password in the URL',
+      'https://ops:hunter2-pass@api.digitalocean.com',
+    ),
+    c('DIGITALOCEAN_API_URL', 'a user name alone in the URL', 'https://dop_v1_user@api.digitalocean.com'),
     c('DIGITALOCEAN_CA_FILE', 'not a PEM', '/etc/passwd'),
     c('DIGITALOCEAN_CA_FILE', 'a directory', '/etc'),
     c('DIGITALOCEAN_CA_FILE', 'a device', '/dev/zero'),

@@ -60,6 +60,10 @@ describe('deployment lock', () => {
     expect((error as Error).message).toMatch(
       /^deploy of base2-staging is running \(lock held by deploy [0-9a-f]{8} since .+, expires .+\); try again later\.$/,
     );
+    // The hint names the setting as each caller spells it: the CLI's flag and the input field.
+    expect((error as ConflictError).hint).toBe(
+      'To wait for it to finish, give a wait in seconds: --lock-wait on the command line, lock_wait in a web call.',
+    );
     await first.release();
   });
 

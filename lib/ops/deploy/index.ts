@@ -73,7 +73,7 @@ async function runbook(
   const result: DeployResult = {
     dry_run: input.dry_run,
     plan: planJson(changes),
-    plan_table: planTable(changes),
+    plan_table: planTable(changes, 'deploy'),
     applied: [],
     checks: [],
   };

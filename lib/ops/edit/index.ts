@@ -76,7 +76,7 @@ async function editLocked(
     dry_run: input.dry_run,
     changes: changesOf(plan),
     plan: planJson(steps),
-    plan_table: planTable(steps),
+    plan_table: planTable(steps, 'edit'),
     applied: [],
     checks: [],
   };

@@ -98,7 +98,7 @@ async function teardownLocked(
   const result: TeardownResult = {
     dry_run: input.dry_run,
     plan: planJson(steps),
-    plan_table: planTable(steps),
+    plan_table: planTable(steps, 'teardown'),
     applied: [],
     remaining: [],
   };
