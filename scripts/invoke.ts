@@ -77,7 +77,8 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     return exitCodeOf(report.status);
   } catch (error) {
-    if (args.flags.json) {
+    // A command line refused as a whole still asked for JSON when it said --json.
+    if (args.flags.json || argv.includes('--json')) {
       const body =
         error instanceof Error && 'toJSON' in error
           ? (error as { toJSON(): unknown }).toJSON()

@@ -25,6 +25,20 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const flags: CliFlags = { json: false, wait: undefined, timeoutMs: undefined, debug: false, help: false };
   const input: Record<string, string | boolean> = {};
   let op: string | undefined;
+  // A flag given twice must not quietly take its last value (`--env staging --env production`).
+  const given = new Set<string>();
+  const once = (name: string, setting: string) => {
+    if (given.has(setting)) {
+      throw new InputError(
+        'The command line',
+        [{ path: setting, message: `--${name} is given more than once` }],
+        {
+          hint: 'Give each flag once.',
+        },
+      );
+    }
+    given.add(setting);
+  };
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i]!;
     if (!token.startsWith('--')) {
@@ -39,10 +53,13 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     if (takesNext) i++;
     if (rawName === '') throw usage('empty flag name "--"');
     if (CLI_FLAGS.has(rawName)) {
+      once(rawName, rawName === 'no-wait' ? 'wait' : rawName);
       applyCliFlag(flags, rawName, value);
       continue;
     }
-    input[rawName.replaceAll('-', '_')] = value;
+    const field = rawName.replaceAll('-', '_');
+    once(rawName, field);
+    input[field] = value;
   }
   return { op, input, flags };
 }

@@ -128,7 +128,8 @@ export async function runRemoteCli(
     stderr.write(`error: ${error.message}${error.hint ? ` ${error.hint}` : ''}\n`);
     return USAGE_KINDS.has(error.kind) ? 2 : 1;
   } catch (error) {
-    return failWith(io, error, flags);
+    // A command line refused as a whole still asked for JSON when it said --json.
+    return failWith(io, error, { ...flags, json: flags.json || argv.includes('--json') });
   }
 }
 

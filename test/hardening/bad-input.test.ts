@@ -90,6 +90,9 @@ describe('through the CLI: exit code 2, the field named in the JSON error, no AP
         field: 'resume',
       },
       { args: ['info'], env: { BASE2_MANIFEST: '../../../../../../etc/passwd' }, field: 'manifest' },
+      // A repeated flag would otherwise deploy the last environment named.
+      { args: ['deploy', '--env', 'staging', '--env', 'production'], field: 'env' },
+      { args: ['teardown', '--env', 'staging', '--dry-run', '--dry-run=false'], field: 'dry_run' },
     ];
     await tally.corpus(
       'bad_input',

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { InputError } from '../../lib/errors.js';
 import { parseArgs, parseDuration } from '../../scripts/cli/args.js';
 
 const run = promisify(execFile);
@@ -73,5 +74,28 @@ describe('command-line parsing', () => {
 
   it('refuses a second positional argument', () => {
     expect(() => parseArgs(['info', 'extra'])).toThrow(/unexpected argument/);
+  });
+
+  it('refuses a flag given twice, in any spelling, instead of taking the last value', () => {
+    for (const argv of [
+      ['deploy', '--env', 'staging', '--env', 'production'],
+      ['teardown', '--env=staging', '--dry-run', '--dry_run=false'],
+      ['info', '--wait', '--no-wait'],
+      ['info', '--timeout', '5s', '--timeout=10s'],
+    ]) {
+      const error = (() => {
+        try {
+          parseArgs(argv);
+        } catch (e) {
+          return e as InputError;
+        }
+        return undefined;
+      })();
+      expect(error, argv.join(' ')).toBeInstanceOf(InputError);
+      expect(error!.exitCode).toBe(2);
+      expect(error!.message, argv.join(' ')).toMatch(/is given more than once/);
+      // The values are not repeated back: one of them may be a secret.
+      expect(error!.message).not.toMatch(/production|false|10s/);
+    }
   });
 });
