@@ -44,6 +44,8 @@ export interface WebHandlerOptions {
   run: (params: Record<string, unknown>, ctx: RunContext) => Promise<RunResult>;
   /** The web secret; read per call so a rotated value applies without a redeploy of code. */
   secret: () => string | undefined;
+  /** The operation changes something: a GET (a link followed, a prefetch) never runs it. */
+  postOnly?: boolean;
   /** Allow web calls when no secret is configured. Only for local emulation; off by default. */
   allowNoSecret?: boolean;
   redactor?: Redactor;
@@ -95,7 +97,7 @@ export function createWebHandler(options: WebHandlerOptions): FunctionMain {
     try {
       const request = parseEvent(event);
       authorize(request, options, remember);
-      refuseMisuse(request);
+      refuseMisuse(request, options);
       deadline = deadlineFrom(context, {
         reserveMs: options.reserveMs ?? DEFAULT_RESERVE_MS,
         webLimitMs: request.web ? (options.webLimitMs ?? WEB_LIMIT_MS) : Number.POSITIVE_INFINITY,
@@ -106,7 +108,7 @@ export function createWebHandler(options: WebHandlerOptions): FunctionMain {
       response = { statusCode: result.statusCode ?? 200, body: result.body ?? null };
     } catch (error) {
       remember(secrets);
-      response = errorResponse(error, options.op, context, logger);
+      response = errorResponse(error, options, context, logger);
     } finally {
       deadline?.dispose();
     }
@@ -135,11 +137,13 @@ function authorize(
   checkSecret(request.headers, expected);
 }
 
-function refuseMisuse(request: WebRequest): void {
+function refuseMisuse(request: WebRequest, options: WebHandlerOptions): void {
   if (!request.web) return;
-  if (!ALLOWED_METHODS.includes(request.method)) {
+  if (!allowedMethods(options).includes(request.method)) {
     throw new HttpError(405, 'input', `Method ${request.method} is not allowed.`, {
-      hint: 'Use GET or POST.',
+      hint: options.postOnly
+        ? `${options.op} changes things, so it runs only on POST (a GET may be a prefetch or a followed link).`
+        : 'Use GET or POST.',
     });
   }
   if (request.body !== undefined && !isJsonContentType(request.headers['content-type'])) {
@@ -168,16 +172,21 @@ function untilDeadline<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
+function allowedMethods(options: WebHandlerOptions): readonly string[] {
+  return options.postOnly ? ['POST'] : ALLOWED_METHODS;
+}
+
 function errorResponse(
   error: unknown,
-  op: string,
+  options: WebHandlerOptions,
   context: FunctionContext | undefined,
   logger: Logger,
 ): { statusCode: number; body: unknown; headers?: Record<string, string> } {
+  const op = options.op;
   if (isToolError(error)) {
     logger.warn('refused', { status: error.statusCode, error });
     const headers: Record<string, string> =
-      error.statusCode === 405 ? { allow: ALLOWED_METHODS.join(', ') } : {};
+      error.statusCode === 405 ? { allow: allowedMethods(options).join(', ') } : {};
     return { statusCode: error.statusCode, body: { error: error.toJSON() }, headers };
   }
   const activation = context?.activationId ?? 'unknown';

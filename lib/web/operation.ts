@@ -31,6 +31,8 @@ export function operationFunction(operation: AnyOperation, options: OperationFun
   const env = options.env ?? process.env;
   return createWebHandler({
     op: operation.name,
+    // exec changes nothing through the API, but runs whatever command it is given.
+    postOnly: operation.mutating || operation.name === 'exec',
     secret: () => env.OPS_WEB_SECRET,
     run: async (params, ctx) => {
       const report = await runOperation(operation, params, {

@@ -111,6 +111,19 @@ describe('createWebHandler', () => {
     expect(contextOf(run).deadline.remainingMs()).toBe(598_000);
   });
 
+  it('never runs an operation that changes things on a GET: 405, Allow: POST', async () => {
+    const { main, run, context } = setup({ postOnly: true });
+    const refused = await main(webEvent({ method: 'GET', queryString: 'env=staging' }), context);
+    expect(refused.statusCode).toBe(405);
+    expect(refused.headers.allow).toBe('POST');
+    expect(JSON.stringify(refused.body)).toMatch(/deploy changes things, so it runs only on POST/);
+    expect(run).not.toHaveBeenCalled();
+    expect((await main(webEvent({ method: 'POST', body: '{"env":"staging"}' }), context)).statusCode).toBe(
+      200,
+    );
+    expect(run).toHaveBeenCalledTimes(1);
+  });
+
   it('accepts GET and POST, answers 405 to other methods without running', async () => {
     const { main, run, context } = setup();
     expect((await main(webEvent({ method: 'GET' }), context)).statusCode).toBe(200);
