@@ -119,12 +119,18 @@ describe('the web secret', () => {
 });
 
 describe('methods, content types and payloads', () => {
-  it('methods other than GET and POST are a 405 naming the allowed ones', async () => {
-    const main = fn('deploy');
-    for (const method of ['PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'CONNECT', 'PROPFIND']) {
-      const response = await main(webEvent({ method, secret: SECRET }), context());
-      expect(response.headers.allow).toBe('GET, POST');
-      await expectRefusal(response, 405, method);
+  it('methods other than GET and POST are a 405 naming the allowed ones; what changes things runs only on POST', async () => {
+    const others = ['PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'CONNECT', 'PROPFIND'];
+    const cases: [string, string, string][] = [
+      ...others.map((method): [string, string, string] => ['info', method, 'GET, POST']),
+      ...['GET', ...others].map((method): [string, string, string] => ['deploy', method, 'POST']),
+      ['teardown', 'GET', 'POST'],
+      ['exec', 'GET', 'POST'],
+    ];
+    for (const [op, method, allow] of cases) {
+      const response = await fn(op)(webEvent({ method, secret: SECRET }), context());
+      expect(response.headers.allow, `${method} ${op}`).toBe(allow);
+      await expectRefusal(response, 405, `${method} ${op}`);
     }
   });
 
