@@ -40,6 +40,9 @@ beforeAll(() => {
 
 const options = (timeoutMs?: number) => ({
   env: { BASE2_MANIFEST: file },
+  // A probe of a droplet whose host firewall still drops traffic (cloud-init mid-way) waits out its
+  // timeout in real time, while cloud-init runs 400 times faster: keep that wait short.
+  tuning: { probeTimeoutMs: 500 },
   ...(timeoutMs ? { timeoutMs } : {}),
 });
 const deploy = async (t: TestEmulator, input: Record<string, unknown> = {}, timeoutMs?: number) =>
