@@ -124,7 +124,9 @@ async function talk(
         new ExecTimeoutError(
           `The command in ${options.label} did not finish within ${seconds(options.timeoutMs)} and was stopped.`,
           { stdout: transcript.text(), stderr: null, truncated: transcript.truncated },
-          { hint: 'Raise `timeout` (at most 900 s), or start long work in the background (nohup … &).' },
+          {
+            hint: 'Raise `timeout` (at most 900 s), or start long work in the background with its input and output redirected, so the session can end: nohup COMMAND > job.log 2>&1 < /dev/null &',
+          },
         ),
       );
     }

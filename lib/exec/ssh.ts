@@ -85,7 +85,9 @@ function runOn(client: Client, options: SshOptions, endAt: number): Promise<Outc
         new ExecTimeoutError(
           `The command on ${options.label} did not finish within ${seconds(options.timeoutMs)} and was stopped.`,
           partial,
-          { hint: 'Raise `timeout` (at most 900 s), or start long work in the background (nohup … &).' },
+          {
+            hint: 'Raise `timeout` (at most 900 s), or start long work in the background with its input and output redirected, so the session can end: nohup COMMAND > job.log 2>&1 < /dev/null &',
+          },
         ),
         true,
       );

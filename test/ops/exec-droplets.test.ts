@@ -150,6 +150,18 @@ describe('exec on droplets', () => {
     expect(Date.now() - started).toBeLessThan(4_000);
   });
 
+  it('the timeout hint is a way out that works: a job started as it says lets the session end at once', async () => {
+    const error = await failure({ target: `${SLUG}-1`, command: 'sleep 30', timeout: '1' });
+    const form = /nohup COMMAND (.+)$/.exec((error as ExecTimeoutError).hint ?? '')?.[1];
+    expect(form).toBe('> job.log 2>&1 < /dev/null &');
+    const started = Date.now();
+    const report = await exec({ target: `${SLUG}-1`, command: `nohup sleep 31.25 ${form}`, timeout: '2' });
+    expect(report.status).toBe('succeeded');
+    expect(Date.now() - started).toBeLessThan(2_000);
+    // The job it started is still there to kill.
+    await exec({ target: `${SLUG}-1`, command: 'pkill -f "^sleep 31.25$" || true' });
+  });
+
   it('caps the output it keeps and marks it truncated', async () => {
     const report = await exec({
       target: `${SLUG}-1`,
