@@ -185,7 +185,8 @@ describe.skipIf(!present && !CI)('runSsh against OpenSSH', () => {
   it('kills a command that outlives its timeout, with everything it started', async () => {
     const sleeper = ['sleep', '41.25'];
     const error = await runSsh(
-      options({ command: `echo begun; ${sleeper.join(' ')} & ${sleeper.join(' ')}`, timeoutMs: 1_500 }),
+      // Long enough for a loaded machine's sshd to log in and start the command, far short of its sleep.
+      options({ command: `echo begun; ${sleeper.join(' ')} & ${sleeper.join(' ')}`, timeoutMs: 3_000 }),
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ExecTimeoutError);
     expect((error as ExecTimeoutError).partial?.stdout).toBe('begun\n');
