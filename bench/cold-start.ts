@@ -4,14 +4,13 @@
  * (test/control-plane/fixtures/cold-start.cjs). Shared by the functions benchmark and the cold-start test.
  */
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-export const COLD_START_LOADER = resolve(
-  import.meta.dirname,
-  '../test/control-plane/fixtures/cold-start.cjs',
+export const COLD_START_LOADER = fileURLToPath(
+  new URL('../test/control-plane/fixtures/cold-start.cjs', import.meta.url),
 );
 
 /** DESIGN.md's quality bar: load + first handler call up to the first API request. */

@@ -1,12 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Emulator, type EmulatorOptions, startEmulator } from '../emulator/index.js';
 import { runOperation } from '../lib/ops/run.js';
 import type { AnyOperation, OpReport } from '../lib/ops/types.js';
 import { emulatorClock } from './emulator-clock.js';
 import { BenchFailure } from './types.js';
 
-export const ROOT = join(import.meta.dirname, '..');
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const RESULTS_FILE = join(ROOT, 'bench', 'results.json');
 
 /** The realistic profile (emulator/timing.ts) at `scale`; 1 is DigitalOcean's own pace. */

