@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ExecTimeoutError } from '../../lib/exec/errors.js';
 import { ed25519KeyPair } from '../../lib/exec/keys.js';
+import type { ExecResult } from '../../lib/ops/exec/index.js';
 import { operations } from '../../lib/ops/index.js';
 import type { AnyOperation } from '../../lib/ops/types.js';
 import { operationFunction } from '../../lib/web/operation.js';
@@ -7,7 +9,7 @@ import { ROOT } from '../support/op-context.js';
 import { functionContext, webEvent } from '../web/fixtures/events.js';
 import { spawnInvoke } from './child.js';
 import { type Attempt, type Harness, startHarness } from './harness.js';
-import { expectNoSecrets, FORM_NAMES } from './secret-forms.js';
+import { expectNoCutSecret, expectNoSecrets, FORM_NAMES } from './secret-forms.js';
 import { Tally } from './tally.js';
 
 const tally = new Tally(import.meta.filename);
@@ -119,6 +121,44 @@ describe('no planted secret reaches any output', () => {
     expect(statusOf(await run('exec', { target: 'droplets', command: 'sleep 30', timeout: 1 }))).toBe(
       'failed',
     );
+
+    // Output caps and timeouts that cut a secret in its plain and base64 forms: nothing of it at the cut.
+    const base64 = Buffer.from(SECRET_ENV).toString('base64');
+    const cuts: { target: string; form: string; shown: number; timeout?: number }[] = [
+      ...[4, 16, 30].flatMap((shown) => [
+        { target: 'droplets', form: SECRET_ENV, shown },
+        { target: 'droplets', form: base64, shown },
+      ]),
+      { target: 'app/web', form: SECRET_ENV, shown: 16 },
+      { target: 'droplets', form: SECRET_ENV, shown: 16, timeout: 3 },
+      { target: 'app/web', form: base64, shown: 20, timeout: 3 },
+    ];
+    for (const cut of cuts) {
+      const input = cut.timeout
+        ? {
+            target: cut.target,
+            command: `printf 'head-%s' '${cut.form.slice(0, cut.shown)}'; sleep 30`,
+            timeout: cut.timeout,
+          }
+        : {
+            target: cut.target,
+            command: `printf 'head-%s tail' '${cut.form}'`,
+            max_output_bytes: 5 + cut.shown,
+          };
+      const attempt = await run('exec', input);
+      const texts = [
+        ...((attempt.report?.result as ExecResult | undefined)?.results.map((r) => r.stdout) ?? []),
+        ...(attempt.error instanceof ExecTimeoutError ? [attempt.error.partial?.stdout ?? ''] : []),
+      ];
+      await tally.check('secret_scan', () => {
+        // A target still connecting when its timeout struck printed nothing, but one at least printed.
+        expect(
+          texts.some((text) => text.startsWith('head-')),
+          JSON.stringify(cut),
+        ).toBe(true);
+        for (const text of texts) expectNoCutSecret(text, { 'the SECRET env value': SECRET_ENV });
+      });
+    }
 
     await h.faults([{ kind: 'build', image: 'base2:1.5.0', phase: 'build', count: 1 }]);
     expect((await run('deploy', { env: 'staging', image_tag: '1.5.0' })).report?.status).toBe('failed');

@@ -173,6 +173,26 @@ describe('exec on droplets', () => {
     expect(result.stdout).toBe(`${'x'.repeat(1000)}\n[output truncated: 2000 more bytes not kept]\n`);
   });
 
+  it('masks a secret the output cap cuts in half: none of it shows, whole or in part', async () => {
+    const secret = 'planted-exec-secret-0123456789abc';
+    const env = { BASE2_SECRET_KEY: secret };
+    const report = await exec(
+      { target: `${SLUG}-1`, command: `printf 'head-%s tail' '${secret}'`, max_output_bytes: 21 },
+      env,
+    );
+    const result = report.result.results[0]!;
+    expect(result.truncated).toBe(true);
+    expect(result.stdout).toBe('head-[REDACTED]\n[output truncated: 5 more bytes not kept]\n');
+    // Stopped at its timeout with half a secret printed: the half is masked too.
+    const error = await failure(
+      { target: `${SLUG}-1`, command: `printf 'begun %s' '${secret.slice(0, 16)}'; sleep 30`, timeout: 1 },
+      env,
+    );
+    expect(error).toBeInstanceOf(ExecTimeoutError);
+    expect((error as ExecTimeoutError).partial?.stdout).toBe('begun [REDACTED]');
+    expect(JSON.stringify(report)).not.toContain(secret.slice(0, 4));
+  });
+
   it('refuses an unknown target, listing the valid ones, and a look-alike, saying why', async () => {
     const unknown = await failure({ target: `${SLUG}-9`, command: 'true' });
     expect(unknown).toBeInstanceOf(InputError);
