@@ -7,16 +7,17 @@ import { InputError } from '../errors.js';
 import { shownName } from './shown-name.js';
 
 export function parseQuery(query: string): Record<string, string> {
-  const params: Record<string, string> = {};
+  // A Map, so a name such as `__proto__` is a name like any other.
+  const params = new Map<string, string>();
   for (const [name, value] of new URLSearchParams(query)) {
-    if (Object.hasOwn(params, name)) {
+    if (params.has(name)) {
       throw new InputError(
         'The request',
         [{ path: shownName(name), message: 'is given more than once in the query string' }],
         { hint: 'Give each parameter once.' },
       );
     }
-    params[name] = value;
+    params.set(name, value);
   }
-  return params;
+  return Object.fromEntries(params);
 }

@@ -210,6 +210,11 @@ describe('methods, content types and payloads', () => {
         'dry_run',
       ],
       [
+        'a repeated __proto__',
+        webEvent({ secret: SECRET, queryString: 'env=staging&__proto__=a&__proto__=b&dry_run=true' }),
+        '__proto__',
+      ],
+      [
         'a repeated env',
         rawEvent({ secret: SECRET, query: 'env=staging&env=production&dry_run=true' }),
         'env',

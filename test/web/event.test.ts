@@ -53,6 +53,7 @@ describe('parseEvent', () => {
       webEvent({ queryString: 'dry_run=true&env=staging&dry_run=false' }),
       webEvent({ queryString: 'dry_run=true&dry%5Frun=false' }),
       webEvent({ queryString: 'dry_run=true&dry_run=true' }),
+      webEvent({ queryString: '__proto__=a&dry_run=true&dry_run=false' }),
       rawEvent({ query: 'env=staging&dry_run=true&dry_run=false', json: { command: 'x' } }),
     ];
     for (const event of events) {
@@ -86,6 +87,15 @@ describe('parseEvent', () => {
     // The same key in two different objects is not a repeat.
     const fine = parseEvent(rawEvent({ text: '{"a":{"x":1},"b":{"x":2},"list":[{"x":1},{"x":2}]}' }));
     expect(fine.params).toEqual({ a: { x: 1 }, b: { x: 2 }, list: [{ x: 1 }, { x: 2 }] });
+  });
+
+  it('refuses `__proto__` given twice like any other name, and leaves prototypes alone', () => {
+    const error = refusal(() => parseEvent(webEvent({ queryString: '__proto__=a&__proto__=b' })));
+    expect(error.message).toBe(
+      'The request is invalid: __proto__: is given more than once in the query string.',
+    );
+    const request = parseEvent(webEvent({ queryString: '__proto__=a' }));
+    expect(Object.getPrototypeOf(request.params)).toBe(Object.prototype);
   });
 
   it('refuses a field given both in the query string and in the body', () => {
