@@ -12,6 +12,9 @@ import { notAnObject, parseJsonObject } from './json-body.js';
 import { parseQuery } from './query.js';
 import { shownName } from './shown-name.js';
 
+/** What is known of a request before its query and body are read: enough to authenticate it. */
+export type RequestHead = Pick<WebRequest, 'method' | 'headers' | 'web'>;
+
 export interface WebRequest {
   /** Invocation params without the platform's request fields; JSON body params merged in. */
   params: Record<string, unknown>;
@@ -28,10 +31,20 @@ export interface WebRequest {
 
 const OW_PREFIX = '__ow_';
 
-export function parseEvent(event: unknown): WebRequest {
+/** The method, headers and kind of call, without reading the query or the body. */
+export function requestHead(event: unknown): RequestHead {
   const source = isRecord(event) ? event : {};
   const http = isRecord(source.http) ? source.http : undefined;
   const web = http !== undefined || '__ow_method' in source || '__ow_headers' in source;
+  const headers = lowerCaseHeaders(http?.headers ?? source.__ow_headers);
+  const method = web ? String(http?.method ?? source.__ow_method ?? 'GET').toUpperCase() : 'POST';
+  return { method, headers, web };
+}
+
+export function parseEvent(event: unknown): WebRequest {
+  const source = isRecord(event) ? event : {};
+  const http = isRecord(source.http) ? source.http : undefined;
+  const { method, headers, web } = requestHead(event);
 
   const params: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(source)) {
@@ -39,8 +52,6 @@ export function parseEvent(event: unknown): WebRequest {
     params[key] = value;
   }
 
-  const headers = lowerCaseHeaders(http?.headers ?? source.__ow_headers);
-  const method = web ? String(http?.method ?? source.__ow_method ?? 'GET').toUpperCase() : 'POST';
   const path = String(http?.path ?? source.__ow_path ?? '');
   const rawBody = http ? http.body : source.__ow_body;
   const body = decodeBody(

@@ -92,6 +92,14 @@ describe('the web secret', () => {
       { secret: null, body: JSON.stringify({ 'x-require-whisk-auth': SECRET }) },
     ],
     ['a 1 MB secret', { secret: 's'.repeat(MEGABYTE) }],
+    [
+      'a wrong secret with repeated parameters (refused before they are read)',
+      {
+        secret: 'x'.repeat(SECRET.length),
+        queryString: 'env=staging&dry_run=true&dry_run=false',
+        body: '{"env":"staging","env":"production"}',
+      },
+    ],
   ];
   for (const name of Object.keys(operations)) {
     it(`${name}: every wrong or missing secret is a 401 that runs nothing`, async () => {
