@@ -53,10 +53,12 @@ export function parseEvent(event: unknown): WebRequest {
   }
 
   const path = String(http?.path ?? source.__ow_path ?? '');
-  const rawBody = http ? http.body : source.__ow_body;
+  // A raw event may carry the request both in `http` and in `__ow_*`: either is taken, so a body
+  // or query string given in only one of them is never missed (and never escapes the checks).
+  const rawBody = http?.body ?? source.__ow_body;
   const body = decodeBody(
     rawBody,
-    http ? http.isBase64Encoded : source.__ow_isBase64Encoded,
+    http?.body !== undefined ? http.isBase64Encoded : source.__ow_isBase64Encoded,
     headers['content-type'],
   );
 

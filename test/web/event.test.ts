@@ -98,6 +98,16 @@ describe('parseEvent', () => {
     expect(Object.getPrototypeOf(request.params)).toBe(Object.prototype);
   });
 
+  it('reads a raw body and query from __ow_* when the http object leaves them out', () => {
+    const event = {
+      ...rawEvent({ query: 'env=staging&env=production', text: '{"dry_run":true}' }),
+      http: { method: 'POST', headers: { 'content-type': 'application/json' }, path: '' },
+    };
+    expect(refusal(() => parseEvent(event)).message).toContain('env: is given more than once');
+    const fine = { ...event, __ow_query: 'env=staging' };
+    expect(parseEvent(fine).params).toEqual({ env: 'staging', dry_run: true });
+  });
+
   it('refuses a field given both in the query string and in the body', () => {
     const error = refusal(() =>
       parseEvent(rawEvent({ query: 'dry_run=true', text: '{"env":"staging","dry_run":false}' })),
