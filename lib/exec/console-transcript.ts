@@ -3,6 +3,7 @@
  * markers of `wrapCommand`: everything before the start marker (banner, prompt, the echo of the
  * typed line) and from the end marker on (the next prompt) is dropped; CRLF becomes LF.
  */
+import type { Redactor } from '../log/redact.js';
 import { CappedOutput } from './output.js';
 
 export class ConsoleTranscript {
@@ -17,8 +18,9 @@ export class ConsoleTranscript {
   constructor(
     private readonly markers: { startMarker: string; endMarker: string },
     maxOutputBytes: number,
+    redactor?: Redactor,
   ) {
-    this.output = new CappedOutput(maxOutputBytes);
+    this.output = new CappedOutput(maxOutputBytes, redactor);
     // The wrapper prints a newline before the end marker, so output without a final newline still
     // ends its line; that one newline is the wrapper's, not the command's.
     this.endPattern = new RegExp(`\\r?\\n${escapeRegExp(markers.endMarker)} (\\d+)\\r?\\n`);
@@ -62,9 +64,14 @@ export class ConsoleTranscript {
     return this.output.truncated;
   }
 
-  /** The output: all of it once done; after `flush`, whatever arrived before the run was cut short. */
+  /** The output, once done. */
   text(): string {
     return this.output.text();
+  }
+
+  /** After `flush`, whatever arrived before the run was cut short; its end is a cut. */
+  cutText(): string {
+    return this.output.cutText();
   }
 
   /** The run was cut short (timeout): what is held back waiting for an end marker is output after all. */

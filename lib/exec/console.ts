@@ -44,7 +44,7 @@ export async function runConsole(options: ConsoleOptions): Promise<CommandResult
   const started = options.clock.now();
   const url = await execUrl(options);
   const wrapped = wrapCommand(options.command, (options.nonce ?? defaultNonce)());
-  const transcript = new ConsoleTranscript(wrapped, options.maxOutputBytes);
+  const transcript = new ConsoleTranscript(wrapped, options.maxOutputBytes, options.redactor);
   const remaining = started + options.timeoutMs - options.clock.now();
   await talk(url, options, wrapped.keys, transcript, remaining);
   return {
@@ -123,7 +123,7 @@ async function talk(
       settle(
         new ExecTimeoutError(
           `The command in ${options.label} did not finish within ${seconds(options.timeoutMs)} and was stopped.`,
-          { stdout: transcript.text(), stderr: null, truncated: transcript.truncated },
+          { stdout: transcript.cutText(), stderr: null, truncated: transcript.truncated },
           {
             hint: 'Raise `timeout` (at most 900 s), or start long work in the background with its input and output redirected, so the session can end: nohup COMMAND > job.log 2>&1 < /dev/null &',
           },

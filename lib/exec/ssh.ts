@@ -51,8 +51,9 @@ interface Outcome {
 
 function runOn(client: Client, options: SshOptions, endAt: number): Promise<Outcome> {
   const outcome: Outcome = {
-    stdout: new CappedOutput(options.maxOutputBytes),
-    stderr: new CappedOutput(options.maxOutputBytes),
+    // Secrets are masked before the cap cuts, so a cut never shows the first half of one.
+    stdout: new CappedOutput(options.maxOutputBytes, options.redactor),
+    stderr: new CappedOutput(options.maxOutputBytes, options.redactor),
     exitCode: null,
   };
   const pidLine = new PidLine();
@@ -75,8 +76,8 @@ function runOn(client: Client, options: SshOptions, endAt: number): Promise<Outc
       if (done || timedOut) return;
       timedOut = true;
       const partial = {
-        stdout: outcome.stdout.text(),
-        stderr: outcome.stderr.text(),
+        stdout: outcome.stdout.cutText(),
+        stderr: outcome.stderr.cutText(),
         truncated: isTruncated(outcome),
       };
       if (pidLine.pid !== undefined) await killRemote(client, pidLine.pid, options);

@@ -33,6 +33,8 @@ export class Redactor {
   private readonly buckets = new Map<string, Bucket>();
   /** First character codes of every variant: a cheap test before building a bucket key. */
   private readonly firstChars = new Set<number>();
+  private readonly variants = new Set<string>();
+  private longest = 0;
 
   /** Registers a secret; values shorter than MIN_SECRET_LENGTH (after trimming) are ignored. */
   add(secret: string | null | undefined): this {
@@ -56,33 +58,78 @@ export class Redactor {
 
   /** The text with every registered secret (and its encoded forms) replaced by `[REDACTED]`. */
   redact(text: string): string {
-    if (this.buckets.size === 0 || text.length < KEY_LENGTH) return text;
+    const spans = this.spans(text);
+    if (spans.length === 0) return text;
     let out = '';
     let copied = 0;
-    let start = -1;
-    let end = -1;
+    for (const { start, end } of spans) {
+      out += text.slice(copied, start) + REDACTED;
+      copied = end;
+    }
+    return out + text.slice(copied);
+  }
+
+  /**
+   * A text that was cut short (an output cap, a command stopped at its timeout) redacted, and its
+   * end masked too when it is the beginning of a secret or of one of its forms: what followed the
+   * cut is unknown, so a secret's first half is treated as the secret.
+   */
+  redactCut(text: string): string {
+    const redacted = this.redact(text);
+    const from = this.cutSecretStart(redacted);
+    return from === undefined ? redacted : redacted.slice(0, from) + REDACTED;
+  }
+
+  /**
+   * Where the registered secrets are in the text, as `redact` masks them: the longest match at each
+   * place, with overlapping or touching matches merged, so no fragment of a secret survives between
+   * two masks.
+   */
+  spans(text: string): { start: number; end: number }[] {
+    const spans: { start: number; end: number }[] = [];
+    if (this.buckets.size === 0 || text.length < KEY_LENGTH) return spans;
+    let current: { start: number; end: number } | undefined;
     for (let i = 0; i + KEY_LENGTH <= text.length; i++) {
       if (!this.firstChars.has(text.charCodeAt(i))) continue;
       const bucket = this.buckets.get(text.slice(i, i + KEY_LENGTH));
       if (bucket === undefined) continue;
       const variant = this.longestAt(text, i, bucket);
       if (variant === undefined) continue;
-      const matchEnd = i + variant.length;
-      // Overlapping or touching matches merge into one mask, so no fragment of a secret survives
-      // between two masks.
-      if (start >= 0 && i <= end) {
-        end = Math.max(end, matchEnd);
+      const end = i + variant.length;
+      if (current !== undefined && i <= current.end) {
+        current.end = Math.max(current.end, end);
         continue;
       }
-      if (start >= 0) {
-        out += text.slice(copied, start) + REDACTED;
-        copied = end;
-      }
-      start = i;
-      end = matchEnd;
+      current = { start: i, end };
+      spans.push(current);
     }
-    if (start < 0) return text;
-    return out + text.slice(copied, start) + REDACTED + text.slice(end);
+    return spans;
+  }
+
+  /** UTF-8 bytes of the longest form of any registered secret: how far past a cut a secret can reach. */
+  get longestVariantBytes(): number {
+    return this.longest;
+  }
+
+  /**
+   * Where the text's end begins a form of a secret, at least cutFloor characters of it; the earliest
+   * such place, so the longest such end is masked.
+   */
+  private cutSecretStart(text: string): number | undefined {
+    let from: number | undefined;
+    for (const variant of this.variants) {
+      const first = variant.charCodeAt(0);
+      const floor = cutFloor(variant);
+      // A whole variant at the end is already masked; only a proper prefix is left to find.
+      for (let at = Math.max(0, text.length - variant.length + 1); at <= text.length - floor; at++) {
+        if (from !== undefined && at >= from) break;
+        if (text.charCodeAt(at) === first && variant.startsWith(text.slice(at))) {
+          from = at;
+          break;
+        }
+      }
+    }
+    return from;
   }
 
   /**
@@ -159,6 +206,8 @@ export class Redactor {
 
   private index(variant: string): void {
     if (variant.length < KEY_LENGTH) return;
+    this.variants.add(variant);
+    this.longest = Math.max(this.longest, Buffer.byteLength(variant, 'utf8'));
     const key = variant.slice(0, KEY_LENGTH);
     let bucket = this.buckets.get(key);
     if (bucket === undefined) {
@@ -175,6 +224,19 @@ export class Redactor {
     }
     this.firstChars.add(variant.charCodeAt(0));
   }
+}
+
+/**
+ * How much of a secret's form a cut text must end with to be masked: four characters, fewer for a
+ * short form (a third of it, at least two), so at most three characters of a long secret, or one of
+ * a short one, can show at a cut. Four characters of a token's alphabet match ordinary text at a
+ * cut about once in millions; masking a few harmless characters at a cut costs little, since the
+ * text is cut there anyway.
+ */
+export const CUT_PREFIX_CHARS = 4;
+
+function cutFloor(variant: string): number {
+  return Math.max(2, Math.min(CUT_PREFIX_CHARS, Math.floor(variant.length / 3)));
 }
 
 /** Keeps the list longest first, so the first match found is the longest. */

@@ -7,7 +7,13 @@
  *   `__ow_headers`, `__ow_path`, `__ow_query` and `__ow_body` (base64 for JSON and binary bodies);
  * - direct invocation (`doctl serverless functions invoke`, triggers): params only, no request.
  */
-import { HttpError } from './http-error.js';
+import { InputError } from '../errors.js';
+import { notAnObject, parseJsonObject } from './json-body.js';
+import { parseQuery } from './query.js';
+import { shownName } from './shown-name.js';
+
+/** What is known of a request before its query and body are read: enough to authenticate it. */
+export type RequestHead = Pick<WebRequest, 'method' | 'headers' | 'web'>;
 
 export interface WebRequest {
   /** Invocation params without the platform's request fields; JSON body params merged in. */
@@ -25,10 +31,20 @@ export interface WebRequest {
 
 const OW_PREFIX = '__ow_';
 
-export function parseEvent(event: unknown): WebRequest {
+/** The method, headers and kind of call, without reading the query or the body. */
+export function requestHead(event: unknown): RequestHead {
   const source = isRecord(event) ? event : {};
   const http = isRecord(source.http) ? source.http : undefined;
   const web = http !== undefined || '__ow_method' in source || '__ow_headers' in source;
+  const headers = lowerCaseHeaders(http?.headers ?? source.__ow_headers);
+  const method = web ? String(http?.method ?? source.__ow_method ?? 'GET').toUpperCase() : 'POST';
+  return { method, headers, web };
+}
+
+export function parseEvent(event: unknown): WebRequest {
+  const source = isRecord(event) ? event : {};
+  const http = isRecord(source.http) ? source.http : undefined;
+  const { method, headers, web } = requestHead(event);
 
   const params: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(source)) {
@@ -36,27 +52,36 @@ export function parseEvent(event: unknown): WebRequest {
     params[key] = value;
   }
 
-  const headers = lowerCaseHeaders(http?.headers ?? source.__ow_headers);
-  const method = web ? String(http?.method ?? source.__ow_method ?? 'GET').toUpperCase() : 'POST';
   const path = String(http?.path ?? source.__ow_path ?? '');
-  const rawBody = http ? http.body : source.__ow_body;
+  // A raw event may carry the request both in `http` and in `__ow_*`: either is taken, so a body
+  // or query string given in only one of them is never missed (and never escapes the checks).
+  const rawBody = http?.body ?? source.__ow_body;
   const body = decodeBody(
     rawBody,
-    http ? http.isBase64Encoded : source.__ow_isBase64Encoded,
+    http?.body !== undefined ? http.isBase64Encoded : source.__ow_isBase64Encoded,
     headers['content-type'],
   );
 
-  // Raw functions get nothing merged; web functions may not have merged a body they did not parse.
-  // Body params win over query params, as on the platform; params the platform already set
+  // Raw functions get nothing merged, so a repeated query parameter or JSON key reaches us as
+  // written and is refused (project.yml deploys the functions raw for that reason). A `web: true`
+  // function may not have merged a body it did not parse. Params the platform already set
   // (including protected ones bound at deploy time) are never replaced.
   const query = http?.queryString ?? source.__ow_query;
-  const fromQuery = typeof query === 'string' ? Object.fromEntries(new URLSearchParams(query)) : {};
+  const fromQuery = typeof query === 'string' ? parseQuery(query) : {};
   const fromBody =
-    body !== undefined && isJsonContentType(headers['content-type']) ? parseJsonBody(body) : {};
+    body !== undefined && isJsonContentType(headers['content-type']) ? parseJsonObject(body) : {};
   // The platform hands over a JSON body it parsed but could not merge (an array, a number) as is.
   if (rawBody !== undefined && rawBody !== null && typeof rawBody !== 'string') {
     if (!isRecord(rawBody)) throw notAnObject();
     Object.assign(fromBody, rawBody);
+  }
+  const both = Object.keys(fromQuery).find((key) => Object.hasOwn(fromBody, key) && !(key in params));
+  if (both !== undefined) {
+    throw new InputError(
+      'The request',
+      [{ path: shownName(both), message: 'is given both in the query string and in the JSON body' }],
+      { hint: 'Give each field once.' },
+    );
   }
   const merged = { ...fromQuery, ...fromBody };
   for (const [key, value] of Object.entries(merged)) {
@@ -98,23 +123,4 @@ function decodeBody(raw: unknown, base64Flag: unknown, contentType: string | und
     return Buffer.from(raw, 'base64').toString('utf8');
   }
   return raw;
-}
-
-function parseJsonBody(body: string): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    throw new HttpError(400, 'input', 'The request body is not valid JSON.', {
-      hint: 'Send a JSON object, e.g. {"environment":"staging"}.',
-    });
-  }
-  if (!isRecord(parsed)) throw notAnObject();
-  return parsed;
-}
-
-function notAnObject(): HttpError {
-  return new HttpError(400, 'input', 'The request body must be a JSON object.', {
-    hint: 'Send the parameters as the fields of one object.',
-  });
 }

@@ -11,7 +11,7 @@ import { Redactor } from '../log/redact.js';
 import { type JsonValue, toJsonValue } from '../log/serialize.js';
 import { checkSecret } from './auth.js';
 import { type Deadline, deadlineFrom, type TimedContext, WEB_LIMIT_MS } from './deadline.js';
-import { isJsonContentType, parseEvent, type WebRequest } from './event.js';
+import { isJsonContentType, parseEvent, type RequestHead, requestHead, type WebRequest } from './event.js';
 import { HttpError } from './http-error.js';
 import { fitBody } from './truncate.js';
 
@@ -95,9 +95,13 @@ export function createWebHandler(options: WebHandlerOptions): FunctionMain {
     let deadline: Deadline | undefined;
     let response: { statusCode: number; body: unknown; headers?: Record<string, string> };
     try {
+      // Who is calling, and how, is settled before the query and body are read: a caller without
+      // the secret, or with the wrong method, costs no parsing and learns nothing from it.
+      const head = requestHead(event);
+      authorize(head, options, remember);
+      refuseMethod(head, options);
       const request = parseEvent(event);
-      authorize(request, options, remember);
-      refuseMisuse(request, options);
+      refuseBody(request);
       deadline = deadlineFrom(context, {
         reserveMs: options.reserveMs ?? DEFAULT_RESERVE_MS,
         webLimitMs: request.web ? (options.webLimitMs ?? WEB_LIMIT_MS) : Number.POSITIVE_INFINITY,
@@ -120,7 +124,7 @@ export function createWebHandler(options: WebHandlerOptions): FunctionMain {
 }
 
 function authorize(
-  request: WebRequest,
+  request: RequestHead,
   options: WebHandlerOptions,
   remember: (values: string[]) => void,
 ): void {
@@ -137,7 +141,7 @@ function authorize(
   checkSecret(request.headers, expected);
 }
 
-function refuseMisuse(request: WebRequest, options: WebHandlerOptions): void {
+function refuseMethod(request: RequestHead, options: WebHandlerOptions): void {
   if (!request.web) return;
   if (!allowedMethods(options).includes(request.method)) {
     throw new HttpError(405, 'input', `Method ${request.method} is not allowed.`, {
@@ -146,6 +150,10 @@ function refuseMisuse(request: WebRequest, options: WebHandlerOptions): void {
         : 'Use GET or POST.',
     });
   }
+}
+
+function refuseBody(request: WebRequest): void {
+  if (!request.web) return;
   if (request.body !== undefined && !isJsonContentType(request.headers['content-type'])) {
     throw new HttpError(415, 'input', 'The request body must be JSON.', {
       hint: 'Send Content-Type: application/json with a JSON object.',

@@ -195,6 +195,7 @@ describe('the functions deployer over project.yml', () => {
       expect(info?.annotations).toEqual(
         expect.arrayContaining([
           { key: 'web-export', value: true },
+          { key: 'raw-http', value: true },
           { key: 'require-whisk-auth', value: SECRET },
           { key: 'final', value: true },
         ]),
@@ -213,6 +214,25 @@ describe('the functions deployer over project.yml', () => {
       const report = (await answer.json()) as { op?: string; status?: string };
       expect(answer.status, JSON.stringify(report)).toBe(200);
       expect(report).toMatchObject({ op: 'info', status: 'succeeded' });
+
+      // Deployed raw, the function sees a repeated parameter as sent, and refuses it.
+      const headers = { 'content-type': 'application/json', 'x-require-whisk-auth': SECRET };
+      const repeats: [string, string, string][] = [
+        ['?env=staging&env=production', '{}', 'env: is given more than once in the query string'],
+        ['', '{"env":"staging","env":"production"}', 'env: is given more than once in the JSON body'],
+        [
+          '?env=staging',
+          '{"env":"production"}',
+          'env: is given both in the query string and in the JSON body',
+        ],
+      ];
+      for (const [query, body, said] of repeats) {
+        const repeated = await https.request(`${url}${query}`, { method: 'POST', headers, body });
+        const refusal = (await repeated.json()) as { error?: { message?: string } };
+        expect(repeated.status, JSON.stringify(refusal)).toBe(400);
+        expect(refusal.error?.message).toContain(said);
+        expect(refusal.error?.message).not.toContain('production');
+      }
     } finally {
       await https.close();
     }

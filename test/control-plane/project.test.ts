@@ -97,7 +97,9 @@ describe('what doctl serverless deploy accepts', () => {
       }
       // webSecure must be a string (or false); the secret comes from the environment.
       expect(fn.webSecure).toBe('${OPS_WEB_SECRET}');
-      expect(fn.web).toBe(true);
+      // Raw, so the platform hands over the query string and body as sent: a repeated parameter
+      // or JSON key reaches the function, which refuses it, instead of being collapsed to one value.
+      expect(fn.web).toBe('raw');
     }
     expect(PROJECT_TEXT).not.toContain('\t');
   });

@@ -133,6 +133,27 @@ describe('web actions of a Functions namespace', () => {
     });
   });
 
+  it('keeps one value per name for a web action, and hands a raw one repeats exactly as sent', async () => {
+    const request = {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"k":"first","k":"last"}',
+    };
+    await ow.deploy('site/merged', 'web-echo.js', { annotations: webAnnotations() });
+    const merged = await echoed(await web('site/merged?q=first&q=last', request));
+    expect(merged).toMatchObject({ q: 'last', k: 'last' });
+    expect(merged.http).not.toHaveProperty('body');
+
+    await ow.deploy('site/raw', 'web-echo.js', { annotations: webAnnotations({ raw: true }) });
+    const raw = await echoed(await web('site/raw?q=first&q=last', request));
+    expect(raw).toMatchObject({
+      __ow_query: 'q=first&q=last',
+      __ow_body: Buffer.from(request.body).toString('base64'),
+    });
+    expect(raw).not.toHaveProperty('q');
+    expect(raw).not.toHaveProperty('k');
+  });
+
   it('refuses query or body parameters that would replace a fixed one', async () => {
     await ow.deploy('site/echo', 'web-echo.js', {
       parameters: [{ key: 'bound', value: 'param' }],

@@ -34,3 +34,26 @@ export function expectNoSecrets(outputs: readonly string[], secrets: Record<stri
     }
   }
 }
+
+/** Fewer characters than this at a cut may show by design (lib/log/redact.ts, CUT_PREFIX_CHARS). */
+export const CUT_PREFIX_CHARS = 4;
+
+/**
+ * Fails when an output cut short (before its truncation mark, or at its end when the command was
+ * stopped) ends with the first CUT_PREFIX_CHARS or more characters of a secret in any of its forms.
+ */
+export function expectNoCutSecret(output: string, secrets: Record<string, string>): void {
+  const mark = output.indexOf('\n[output truncated: ');
+  const beforeCut = mark >= 0 ? output.slice(0, mark) : output;
+  for (const [name, secret] of Object.entries(secrets)) {
+    for (const form of secretForms(secret)) {
+      for (let length = CUT_PREFIX_CHARS; length < form.length; length++) {
+        if (beforeCut.endsWith(form.slice(0, length))) {
+          expect.fail(
+            `the first ${length} characters of ${name} show at a cut: …${beforeCut.slice(-length - 20, -length)}<cut ${name}>`,
+          );
+        }
+      }
+    }
+  }
+}

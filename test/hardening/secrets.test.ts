@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ed25519KeyPair } from '../../lib/exec/keys.js';
+import type { ExecResult } from '../../lib/ops/exec/index.js';
 import { operations } from '../../lib/ops/index.js';
 import type { AnyOperation } from '../../lib/ops/types.js';
 import { operationFunction } from '../../lib/web/operation.js';
@@ -7,7 +8,7 @@ import { ROOT } from '../support/op-context.js';
 import { functionContext, webEvent } from '../web/fixtures/events.js';
 import { spawnInvoke } from './child.js';
 import { type Attempt, type Harness, startHarness } from './harness.js';
-import { expectNoSecrets, FORM_NAMES } from './secret-forms.js';
+import { expectNoCutSecret, expectNoSecrets, FORM_NAMES } from './secret-forms.js';
 import { Tally } from './tally.js';
 
 const tally = new Tally(import.meta.filename);
@@ -160,6 +161,49 @@ describe('no planted secret reaches any output', () => {
 
     await tally.check('secret_scan', () => expectNoSecrets(outputs, planted));
   });
+
+  it('output an exec cap or timeout cuts through a secret ends with none of it, in any form', async () => {
+    expect((await run('deploy', { env: 'staging' })).report?.status).toBe('succeeded');
+    // Once every droplet answers SSH, a timeout strikes while the command runs, not while connecting
+    // (30 s on the harness's clock, ten times faster than real time).
+    expect((await run('exec', { target: 'droplets', command: 'true' })).report?.status).toBe('succeeded');
+    // Output caps and timeouts that cut a secret in its plain and base64 forms: nothing of it at the cut.
+    const base64 = Buffer.from(SECRET_ENV).toString('base64');
+    const cuts: { target: string; form: string; shown: number; timeout?: number }[] = [
+      ...[4, 20].flatMap((shown) => [
+        { target: 'droplets', form: SECRET_ENV, shown },
+        { target: 'droplets', form: base64, shown },
+      ]),
+      { target: 'app/web', form: SECRET_ENV, shown: 16 },
+      { target: 'droplets', form: SECRET_ENV, shown: 16, timeout: 30 },
+      { target: 'app/web', form: base64, shown: 20, timeout: 30 },
+    ];
+    for (const cut of cuts) {
+      const input = cut.timeout
+        ? {
+            target: cut.target,
+            command: `printf 'head-%s' '${cut.form.slice(0, cut.shown)}'; sleep 30`,
+            timeout: cut.timeout,
+          }
+        : {
+            target: cut.target,
+            command: `printf 'head-%s tail' '${cut.form}'`,
+            max_output_bytes: 5 + cut.shown,
+          };
+      const attempt = await run('exec', input);
+      // A timeout is reported per target, with the output printed before it.
+      const texts = (attempt.report?.result as ExecResult | undefined)?.results.map((r) => r.stdout) ?? [];
+      await tally.check('secret_scan', () => {
+        // A target still connecting when its timeout struck printed nothing, but one at least printed.
+        expect(
+          texts.some((text) => text.startsWith('head-')),
+          JSON.stringify(texts),
+        ).toBe(true);
+        for (const text of texts) expectNoCutSecret(text, { 'the SECRET env value': SECRET_ENV });
+      });
+    }
+    expect((await run('teardown', { env: 'staging' })).report?.status).toBe('succeeded');
+  }, 120_000);
 
   it('through the web function: a run, a refusal and a failure, with the function log', async () => {
     const texts: string[] = [];

@@ -92,6 +92,14 @@ describe('the web secret', () => {
       { secret: null, body: JSON.stringify({ 'x-require-whisk-auth': SECRET }) },
     ],
     ['a 1 MB secret', { secret: 's'.repeat(MEGABYTE) }],
+    [
+      'a wrong secret with repeated parameters (refused before they are read)',
+      {
+        secret: 'x'.repeat(SECRET.length),
+        queryString: 'env=staging&dry_run=true&dry_run=false',
+        body: '{"env":"staging","env":"production"}',
+      },
+    ],
   ];
   for (const name of Object.keys(operations)) {
     it(`${name}: every wrong or missing secret is a 401 that runs nothing`, async () => {
@@ -189,6 +197,73 @@ describe('methods, content types and payloads', () => {
     ];
     for (const [label, event] of cases) await expectRefusal(await main(event, context()), 400, label);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('a repeated query parameter or JSON key, or a field in both, is a 400 naming the field and not its values', async () => {
+    // Each would run a real teardown if the last value won: the first value asks for a dry run.
+    const cases: [string, Record<string, unknown>, string][] = [
+      [
+        'a repeated query parameter',
+        webEvent({ secret: SECRET, queryString: 'env=staging&dry_run=true&dry_run=false' }),
+        'dry_run',
+      ],
+      [
+        'a repeated query parameter, percent-encoded',
+        webEvent({ secret: SECRET, queryString: 'env=staging&dry_run=true&dry%5frun=false' }),
+        'dry_run',
+      ],
+      [
+        'a repeated raw query parameter',
+        rawEvent({ secret: SECRET, query: 'env=staging&dry_run=true&dry_run=false' }),
+        'dry_run',
+      ],
+      [
+        'a repeated __proto__',
+        webEvent({ secret: SECRET, queryString: 'env=staging&__proto__=a&__proto__=b&dry_run=true' }),
+        '__proto__',
+      ],
+      [
+        'a repeated env',
+        rawEvent({ secret: SECRET, query: 'env=staging&env=production&dry_run=true' }),
+        'env',
+      ],
+      [
+        'a duplicate JSON key',
+        webEvent({ secret: SECRET, body: '{"env":"staging","dry_run":true,"dry_run":false}' }),
+        'dry_run',
+      ],
+      [
+        'a duplicate JSON key in a raw body',
+        rawEvent({ secret: SECRET, text: '{"env":"staging","dry_run":true,"dry_run":false}' }),
+        'dry_run',
+      ],
+      [
+        'a duplicate JSON key, escaped',
+        rawEvent({ secret: SECRET, text: '{"env":"staging","dry_run":true,"\\u0064ry_run":false}' }),
+        'dry_run',
+      ],
+      [
+        'a duplicate JSON key, nested',
+        rawEvent({ secret: SECRET, text: '{"env":"staging","dry_run":true,"x":[{"y":{"z":1,"z":2}}]}' }),
+        'x[0].y.z',
+      ],
+      [
+        'a field in the query and the body',
+        rawEvent({ secret: SECRET, query: 'dry_run=true', text: '{"env":"staging","dry_run":false}' }),
+        'dry_run',
+      ],
+    ];
+    for (const op of ['teardown', 'deploy', 'exec']) {
+      for (const [label, event, field] of cases) {
+        const response = await fn(op)(event, context());
+        await expectRefusal(response, 400, `${op}: ${label}`);
+        await tally.check('web', () => {
+          const message = (response.body as { error: { message: string } }).error.message;
+          expect(message, label).toContain(`${field}: is given `);
+          expect(message, label).not.toMatch(/false|production/);
+        });
+      }
+    }
   });
 
   it('refusals leave nothing in the function log but the refusal itself, and no secret', async () => {

@@ -80,6 +80,39 @@ describe('Redactor', () => {
     expect(r.redact('abcdefghabcdefgh')).toBe(REDACTED);
   });
 
+  it('masks the end of a cut text when it is the start of a secret or of its encoded forms', () => {
+    const r = redactorWith(TOKEN);
+    const base64 = Buffer.from(TOKEN).toString('base64');
+    expect(r.redactCut(`token=${TOKEN.slice(0, 16)}`)).toBe(`token=${REDACTED}`);
+    expect(r.redactCut(`token=${TOKEN.slice(0, 4)}`)).toBe(`token=${REDACTED}`);
+    expect(r.redactCut(`auth: ${base64.slice(0, 30)}`)).toBe(`auth: ${REDACTED}`);
+    expect(r.redactCut(`whole ${TOKEN} then ${TOKEN.slice(0, 40)}`)).toBe(
+      `whole ${REDACTED} then ${REDACTED}`,
+    );
+    // Three characters are too few to tell a secret from ordinary text, and show little of one.
+    expect(r.redactCut(`ends with ${TOKEN.slice(0, 3)}`)).toBe(`ends with ${TOKEN.slice(0, 3)}`);
+    // Only a cut is suspect: a whole text that ends like a secret begins is left as it is.
+    expect(r.redact(`token=${TOKEN.slice(0, 16)}`)).toBe(`token=${TOKEN.slice(0, 16)}`);
+  });
+
+  it('masks the end of a cut text from two characters for a short secret, so at most one shows', () => {
+    const r = redactorWith('pw1234');
+    expect(r.redactCut('password: pw')).toBe(`password: ${REDACTED}`);
+    expect(r.redactCut('password: p')).toBe('password: p');
+    expect(r.redactCut('password: pw12')).toBe(`password: ${REDACTED}`);
+  });
+
+  it('finds where each secret is, merged as redact masks them', () => {
+    const r = redactorWith(TOKEN);
+    expect(r.spans(`a ${TOKEN}${TOKEN} b ${TOKEN}`)).toEqual([
+      { start: 2, end: 2 + 2 * TOKEN.length },
+      { start: 5 + 2 * TOKEN.length, end: 5 + 3 * TOKEN.length },
+    ]);
+    expect(r.longestVariantBytes).toBeGreaterThanOrEqual(
+      Buffer.byteLength(encodeURIComponent(Buffer.from(TOKEN).toString('base64'))),
+    );
+  });
+
   it('redactDeep returns a redacted copy of nested objects, arrays, Maps and Sets', () => {
     const r = redactorWith(TOKEN);
     const input = {

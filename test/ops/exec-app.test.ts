@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../lib/clock.js';
 import { InputError } from '../../lib/errors.js';
-import { ExecTimeoutError } from '../../lib/exec/errors.js';
 import { type ExecResult, execOperation } from '../../lib/ops/exec/index.js';
+import { renderExec } from '../../lib/ops/exec/render.js';
 import { runOperation } from '../../lib/ops/run.js';
 import type { OpReport } from '../../lib/ops/types.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
@@ -131,18 +131,32 @@ describe('exec in an app component (console)', () => {
     );
   });
 
-  it('stops a command at its timeout with a clear error, keeping what it printed', async () => {
+  it('stops a command at its timeout, reporting for its component what it printed and the timeout', async () => {
     const started = Date.now();
-    const error = await failure({ target: 'app/web', command: 'echo begun; sleep 30', timeout: 1 });
-    expect(error).toBeInstanceOf(ExecTimeoutError);
-    expect(error.message).toBe(
-      `The command in app/web of ${SLUG} did not finish within 1 s and was stopped.`,
-    );
-    expect((error as ExecTimeoutError).partial).toEqual({
-      stdout: 'begun\n',
-      stderr: null,
-      truncated: false,
+    const report = await exec({
+      target: 'app/web',
+      command: 'echo begun; printf "no newline"; sleep 30',
+      timeout: 1,
     });
+    expect(report.status).toBe('failed');
+    expect(report.result.results).toEqual([
+      {
+        target: 'app/web',
+        stdout: 'begun\nno newline',
+        stderr: null,
+        exit_code: null,
+        duration_ms: expect.any(Number),
+        truncated: false,
+        timed_out: true,
+        error: expect.stringMatching(
+          new RegExp(`^The command in app/web of ${SLUG} did not finish within 1 s and was stopped\\. Raise`),
+        ),
+      },
+    ]);
+    expect(renderExec(report)).toMatch(/begun\n {2}no newline\nstopped at its timeout/);
+    expect(report.audit).toMatchObject([
+      { resource: `app ${SLUG} app/web`, action: 'exec', outcome: 'failed' },
+    ]);
     expect(Date.now() - started).toBeLessThan(4_000);
   });
 

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../lib/clock.js';
 import { OWNER_TAG } from '../../lib/config/identity.js';
 import { ConfigError, InputError, OperationError } from '../../lib/errors.js';
-import { ExecError, ExecTimeoutError } from '../../lib/exec/errors.js';
+import { ExecError } from '../../lib/exec/errors.js';
 import { type ExecResult, execOperation } from '../../lib/ops/exec/index.js';
+import { renderExec } from '../../lib/ops/exec/render.js';
 import { runOperation } from '../../lib/ops/run.js';
 import type { OpReport } from '../../lib/ops/types.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
@@ -142,17 +143,54 @@ describe('exec on droplets', () => {
     });
   });
 
-  it('stops a command at its timeout with a clear error', async () => {
+  it('stops a command at its timeout, reporting for its droplet what it printed and the timeout', async () => {
     const started = Date.now();
-    const error = await failure({ target: `${SLUG}-1`, command: 'sleep 30', timeout: '1' });
-    expect(error).toBeInstanceOf(ExecTimeoutError);
-    expect(error.message).toBe(`The command on droplet ${SLUG}-1 did not finish within 1 s and was stopped.`);
+    const report = await exec({
+      target: `${SLUG}-1`,
+      command: 'echo started; echo oops >&2; sleep 30',
+      timeout: '1',
+    });
+    expect(report.status).toBe('failed');
+    expect(report.result.results).toEqual([
+      {
+        target: `${SLUG}-1`,
+        stdout: 'started\n',
+        stderr: 'oops\n',
+        exit_code: null,
+        duration_ms: expect.any(Number),
+        truncated: false,
+        timed_out: true,
+        error: expect.stringMatching(
+          new RegExp(`^The command on droplet ${SLUG}-1 did not finish within 1 s and was stopped\\. Raise`),
+        ),
+      },
+    ]);
+    expect(renderExec(report)).toMatch(/started\n[\s\S]*oops\n[\s\S]*stopped at its timeout/);
+    expect(report.audit).toMatchObject([
+      { resource: `droplet ${SLUG}-1`, action: 'exec', outcome: 'failed' },
+    ]);
     expect(Date.now() - started).toBeLessThan(4_000);
   });
 
+  it('reports each droplet stopped at its timeout with its own output', async () => {
+    const report = await exec({
+      target: 'droplets',
+      command: 'echo "on $(hostname)"; sleep 30',
+      timeout: '2',
+    });
+    expect(report.status).toBe('failed');
+    for (const result of report.result.results) {
+      expect(result).toMatchObject({ exit_code: null, timed_out: true });
+      expect(result.error).toMatch(/did not finish within 2 s and was stopped/);
+      // A droplet still connecting when the timeout struck printed nothing; one that ran printed its line.
+      expect(result.stdout).toMatch(/^(on .+\n)?$/);
+    }
+    expect(report.result.results.some((r) => r.stdout.startsWith('on '))).toBe(true);
+  });
+
   it('the timeout hint is a way out that works: a job started as it says lets the session end at once', async () => {
-    const error = await failure({ target: `${SLUG}-1`, command: 'sleep 30', timeout: '1' });
-    const form = /nohup COMMAND (.+)$/.exec((error as ExecTimeoutError).hint ?? '')?.[1];
+    const timedOut = await exec({ target: `${SLUG}-1`, command: 'sleep 30', timeout: '1' });
+    const form = /nohup COMMAND (.+)$/.exec(timedOut.result.results[0]?.error ?? '')?.[1];
     expect(form).toBe('> job.log 2>&1 < /dev/null &');
     const started = Date.now();
     const report = await exec({ target: `${SLUG}-1`, command: `nohup sleep 31.25 ${form}`, timeout: '2' });
@@ -171,6 +209,25 @@ describe('exec on droplets', () => {
     const result = report.result.results[0]!;
     expect(result.truncated).toBe(true);
     expect(result.stdout).toBe(`${'x'.repeat(1000)}\n[output truncated: 2000 more bytes not kept]\n`);
+  });
+
+  it('masks a secret the output cap cuts in half: none of it shows, whole or in part', async () => {
+    const secret = 'planted-exec-secret-0123456789abc';
+    const env = { BASE2_SECRET_KEY: secret };
+    const report = await exec(
+      { target: `${SLUG}-1`, command: `printf 'head-%s tail' '${secret}'`, max_output_bytes: 21 },
+      env,
+    );
+    const result = report.result.results[0]!;
+    expect(result.truncated).toBe(true);
+    expect(result.stdout).toBe('head-[REDACTED]\n[output truncated: 5 more bytes not kept]\n');
+    // Stopped at its timeout with half a secret printed: the half is masked too.
+    const stopped = await exec(
+      { target: `${SLUG}-1`, command: `printf 'begun %s' '${secret.slice(0, 16)}'; sleep 30`, timeout: 1 },
+      env,
+    );
+    expect(stopped.result.results[0]).toMatchObject({ stdout: 'begun [REDACTED]', timed_out: true });
+    for (const shown of [report, stopped]) expect(JSON.stringify(shown)).not.toContain(secret.slice(0, 4));
   });
 
   it('refuses an unknown target, listing the valid ones, and a look-alike, saying why', async () => {

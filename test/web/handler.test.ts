@@ -70,6 +70,18 @@ describe('createWebHandler', () => {
     expect(run).not.toHaveBeenCalled();
   });
 
+  it('checks the secret and the method before it reads the query or the body', async () => {
+    const { main, run, context } = setup();
+    const repeated = { queryString: 'dry_run=true&dry_run=false', body: '{"env":"a","env":"b"}' };
+    const unauthenticated = await main(webEvent({ ...repeated, secret: 'wrong-secret-value' }), context);
+    expect(unauthenticated.statusCode).toBe(401);
+    const put = await main(webEvent({ ...repeated, method: 'PUT' }), context);
+    expect(put.statusCode).toBe(405);
+    const authenticated = await main(webEvent(repeated), context);
+    expect(authenticated.statusCode).toBe(400);
+    expect(run).not.toHaveBeenCalled();
+  });
+
   it('refuses every web call when no secret is configured, unless explicitly allowed', async () => {
     const closed = setup({ secret: () => undefined });
     const refused = await closed.main(webEvent({ secret: null }), closed.context);

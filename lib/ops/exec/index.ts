@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { isToolError } from '../../errors.js';
 import { mapLimit } from '../../exec/concurrency.js';
+import { ExecTimeoutError } from '../../exec/errors.js';
 import { loadDeployment } from '../deployment.js';
 import type { OpContext, Operation, OpOutcome } from '../types.js';
 import { type ExecInput, execInputSchema, targetOf } from './input.js';
@@ -46,12 +47,13 @@ async function run(input: ExecInput, ctx: OpContext): Promise<OpOutcome<ExecResu
     ...(ctx.env.caFile ? { caPem: readFileSync(ctx.env.caFile, 'utf8') } : {}),
   };
   const one = (t: ResolvedTarget) => runAudited(ctx, deployment.slug, t, settings);
-  // One named target: its failure is the operation's error. Many: each failure is reported with
-  // its target and the others still run.
+  // Many targets: each failure is reported with its target and the others still run. One named
+  // target: its failure is the operation's error, except a timeout, which is reported like any
+  // target's so that the output printed before it is not lost.
   const results =
     target.kind === 'droplets'
-      ? await mapLimit(targets, EXEC_CONCURRENCY, (t) => keepFailure(ctx, t, one))
-      : [await one(targets[0]!)];
+      ? await mapLimit(targets, EXEC_CONCURRENCY, (t) => keepFailure(ctx, t, one, isToolError))
+      : [await keepFailure(ctx, targets[0]!, one, (error) => error instanceof ExecTimeoutError)];
   return {
     status: isSuccess(results) ? 'succeeded' : 'failed',
     deployment: deployment.slug,
@@ -59,17 +61,18 @@ async function run(input: ExecInput, ctx: OpContext): Promise<OpOutcome<ExecResu
   };
 }
 
-/** The failure of one of many targets, kept in the result; anything that is not a ToolError is a fault. */
+/** A target's failure that `kept` accepts, kept in the result; anything else is thrown on. */
 async function keepFailure(
   ctx: OpContext,
   target: ResolvedTarget,
   one: (target: ResolvedTarget) => Promise<TargetResult>,
+  kept: (error: unknown) => boolean,
 ): Promise<TargetResult> {
   const started = ctx.clock.now();
   try {
     return await one(target);
   } catch (error) {
-    if (!isToolError(error)) throw error;
+    if (!isToolError(error) || !kept(error)) throw error;
     return failedTargetResult(target.target, error, ctx.clock.now() - started);
   }
 }

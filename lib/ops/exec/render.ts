@@ -16,9 +16,11 @@ function renderTarget(t: TargetResult): string {
   const ended =
     t.exit_code !== null
       ? `exit code ${t.exit_code}`
-      : t.signal
-        ? `ended by signal ${t.signal}`
-        : 'no exit code';
+      : t.timed_out
+        ? 'stopped at its timeout'
+        : t.signal
+          ? `ended by signal ${t.signal}`
+          : 'no exit code';
   const facts = [ended, seconds(t.duration_ms)];
   if (t.truncated) facts.push('output truncated');
   if (t.host_fingerprint) facts.push(`host key ${t.host_fingerprint}`);

@@ -15,6 +15,8 @@ export interface TargetResult {
   duration_ms: number;
   /** True when output went over max_output_bytes; the text then ends with a truncation mark. */
   truncated: boolean;
+  /** The command was stopped at its timeout (or the call's deadline); stdout and stderr hold what it printed first. */
+  timed_out?: true;
   /** The SSH host key the droplet presented (trust on first use: pin it with DO_SSH_HOST_FINGERPRINT). */
   host_fingerprint?: string;
   /** Why there is no exit code, or what a telling one means (127: command not found). */
@@ -54,7 +56,8 @@ export function toTargetResult(target: string, run: CommandResult): TargetResult
 
 /** Pure: a target that could not run the command (or was stopped), with whatever output it gave first. */
 export function failedTargetResult(target: string, error: ToolError, durationMs: number): TargetResult {
-  const partial = error instanceof ExecTimeoutError ? error.partial : undefined;
+  const timedOut = error instanceof ExecTimeoutError;
+  const partial = timedOut ? error.partial : undefined;
   return {
     target,
     stdout: partial?.stdout ?? '',
@@ -62,6 +65,7 @@ export function failedTargetResult(target: string, error: ToolError, durationMs:
     exit_code: null,
     duration_ms: durationMs,
     truncated: partial?.truncated ?? false,
+    ...(timedOut ? { timed_out: true as const } : {}),
     error: error.describe(),
   };
 }
