@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${APP_URL} in plain strings is the binding syntax under test
 import type { App_spec } from '@digitalocean/dots/src/dots/models/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountModule } from '../../emulator/resources/account.js';
