@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { md5Fingerprint } from '../resources/ssh-keys.js';
 import { AddressFront } from './address-front.js';
+import { makeSandbox } from './sandbox-user.js';
 import type { HostDirectory, HostView } from './types.js';
 
 export interface DropletHostsOptions {
@@ -70,7 +71,7 @@ export class DropletHosts {
   /** Prepares a droplet's machine and returns the address it answers on (its public IPv4). */
   async add(id: number): Promise<string> {
     const sandbox = join(this.o.workDir, 'droplets', String(id));
-    await mkdir(sandbox, { recursive: true });
+    await makeSandbox(sandbox);
     this.sandboxes.set(id, sandbox);
     try {
       if (this.o.mode === 'single') {
@@ -112,7 +113,7 @@ export class DropletHosts {
     if (!sandbox) return;
     await this.disconnect(id);
     await rm(sandbox, { recursive: true, force: true });
-    await mkdir(sandbox, { recursive: true });
+    await makeSandbox(sandbox);
   }
 
   /** Forgets every droplet at once (emulator reset); listeners and disks go in the background. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,6 +81,33 @@ describe('droplet SSH', () => {
     expect(await presentedBy(one.ip!, one.pair)).toBe(first);
     // The account's droplet limit is shared by this file's tests.
     for (const d of [one, two]) await t.dots.v2.droplets.byDroplet_id(d.id).delete();
+  });
+
+  it('runs commands as an unprivileged user owning only its sandbox, where the emulator runs as root', async () => {
+    const { id, ip, pair } = await dropletWithKey(t, 'confined', { bootMs: BOOT_MS });
+    // A file only the emulator's own user may read, next to the sandboxes.
+    const secret = join(t.emu.workDir, 'host-only.txt');
+    await writeFile(secret, 'not for droplets\n', { mode: 0o600 });
+    const client = await connect(ip!, t.emu.sshPort, pair.private);
+    try {
+      const who = await exec(client, 'id -u; touch kept && echo wrote');
+      const root = process.getuid?.() === 0;
+      expect(who.stdout).toBe(`${root ? 65534 : process.getuid?.()}\nwrote\n`);
+      const outside = await exec(client, `cat ${secret}; touch ${join(t.emu.workDir, 'planted')}`);
+      if (root) {
+        expect(outside.stdout).toBe('');
+        expect(outside.stderr).toMatch(/Permission denied/);
+        expect(existsSync(join(t.emu.workDir, 'planted'))).toBe(false);
+      } else {
+        // Without root there is no other user to switch to (docs/emulator.md).
+        expect(outside.stdout).toBe('not for droplets\n');
+      }
+    } finally {
+      client.end();
+      await rm(secret, { force: true });
+      await rm(join(t.emu.workDir, 'planted'), { force: true });
+      await t.dots.v2.droplets.byDroplet_id(id).delete();
+    }
   });
 
   it('answers a shell request with a plain shell in the sandbox', async () => {
