@@ -12,6 +12,7 @@ import { Router } from './core/router.js';
 import { createApiServer, type ResponseRecord, type UpgradeHandler } from './core/server.js';
 import { service } from './core/services.js';
 import type { EmuCore, EmulatorModule, Handler, TimingProfile } from './core/types.js';
+import { openWorkDir } from './droplet-host/sandbox-user.js';
 import { modules as defaultModules } from './modules.js';
 import { DEFAULT_DROPLET_LIMIT } from './resources/account.js';
 import type { HeldDomainsService } from './resources/domains/held.js';
@@ -79,6 +80,7 @@ export interface Emulator {
 /** Starts a local DigitalOcean on loopback: HTTPS API, droplet SSH/HTTP, app URLs, Functions. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const workDir = await mkdtemp(join(tmpdir(), 'do-emulator-'));
+  await openWorkDir(workDir);
   const cleanups: (() => void | Promise<void>)[] = [];
   try {
     const ca = await createCertificateAuthority({ commonName: 'Base2 DigitalOcean emulator CA' });

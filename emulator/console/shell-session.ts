@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { makeSandbox, makeSandboxSync, sandboxPath, spawnIdentity } from '../droplet-host/sandbox-user.js';
 import { CrlfWriter, type Key, keysOf } from './terminal-text.js';
 
 /** The container a console session runs in. */
@@ -52,7 +52,7 @@ export class ShellSession {
   }
 
   async start(): Promise<void> {
-    await mkdir(this.target.dir, { recursive: true });
+    await makeSandbox(this.target.dir);
     this.prompt();
   }
 
@@ -141,12 +141,12 @@ export class ShellSession {
     // A directory removed under the shell (or the whole sandbox, by a reset) falls back to /app.
     if (!existsSync(this.cwd)) {
       this.cwd = this.target.dir;
-      mkdirSync(this.target.dir, { recursive: true });
+      makeSandboxSync(this.target.dir);
     }
     const child = spawn('/bin/sh', ['-c', RUN_LINE], {
       cwd: this.cwd,
       env: {
-        PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+        PATH: sandboxPath(),
         HOME: this.target.dir,
         HOSTNAME: this.target.instance,
         TERM: 'xterm-256color',
@@ -157,6 +157,8 @@ export class ShellSession {
       },
       stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
       detached: true,
+      // Not the emulator's own user where it can switch (droplet-host/sandbox-user.ts).
+      ...spawnIdentity(),
     });
     this.child = child;
     this.interrupted = false;

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Writable } from 'node:stream';
+import { spawnIdentity } from './sandbox-user.js';
 
 export interface RunOptions {
   /** A command line for `sh -c`, or undefined for an interactive shell reading stdin. */
@@ -38,6 +39,8 @@ export function runCommand(options: RunOptions): Running {
     env: options.env,
     detached: true,
     stdio: ['pipe', 'pipe', 'pipe'],
+    // Not the emulator's own user where it can switch (./sandbox-user.ts).
+    ...spawnIdentity(),
   });
   let timedOut = false;
   const killGroup = () => {

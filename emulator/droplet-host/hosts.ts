@@ -1,8 +1,10 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { md5Fingerprint } from '../resources/ssh-keys.js';
 import { AddressFront } from './address-front.js';
+import { makeSandbox } from './sandbox-user.js';
 import type { HostDirectory, HostView } from './types.js';
 
 export interface DropletHostsOptions {
@@ -30,21 +32,35 @@ const DEFAULT_EXEC_TIMEOUT_MS = 10 * 60_000;
  */
 const BIND_ATTEMPTS = 2048;
 
-/** The machines behind droplets: a sandbox directory each, and their SSH and HTTP listeners. */
+/** A machine's SSH host key: the private half its server presents, the public half and fingerprints. */
+export interface HostKey {
+  private: string;
+  publicKey: string;
+  /** `aa:bb:…`, as DigitalOcean shows SSH key fingerprints. */
+  md5: string;
+  /** OpenSSH's `SHA256:…`, what `ssh-keygen -lf` prints and clients pin. */
+  sha256: string;
+}
+
+/**
+ * The machines behind droplets: a sandbox directory each, and their SSH and HTTP listeners. Each
+ * droplet on its own address has its own SSH host key, made when it is created and kept until it
+ * is deleted, as a real droplet generates its keys on first boot. On a shared address (`single`)
+ * the key is presented before anyone logs in, so every droplet there shows that address's one key.
+ */
 export class DropletHosts {
-  readonly hostPublicKey: string;
-  readonly hostFingerprint: string;
-  private readonly hostKey: string;
+  private readonly sharedKey = newHostKey();
+  private readonly keys = new Map<number, HostKey>();
   private readonly fronts = new Map<number, { address: string; front: AddressFront }>();
   private readonly sandboxes = new Map<number, string>();
   private shared: Promise<AddressFront> | undefined;
 
-  constructor(private readonly o: DropletHostsOptions) {
-    const pair = parsableKeyPair();
-    this.hostKey = pair.private;
-    this.hostPublicKey = pair.public;
-    const parsed = ssh2.utils.parseKey(pair.public);
-    this.hostFingerprint = parsed instanceof Error ? '' : md5Fingerprint(parsed.getPublicSSH());
+  constructor(private readonly o: DropletHostsOptions) {}
+
+  /** The host key droplet `id` presents, while it exists. */
+  hostKeyOf(id: number): HostKey | undefined {
+    if (!this.sandboxes.has(id)) return undefined;
+    return this.o.mode === 'single' ? this.sharedKey : this.keys.get(id);
   }
 
   /** Binds the shared listeners at once in single-address mode, so the ports are held from the start. */
@@ -55,16 +71,18 @@ export class DropletHosts {
   /** Prepares a droplet's machine and returns the address it answers on (its public IPv4). */
   async add(id: number): Promise<string> {
     const sandbox = join(this.o.workDir, 'droplets', String(id));
-    await mkdir(sandbox, { recursive: true });
+    await makeSandbox(sandbox);
     this.sandboxes.set(id, sandbox);
     try {
       if (this.o.mode === 'single') {
         await this.sharedFront();
         return SINGLE_ADDRESS;
       }
+      this.keys.set(id, newHostKey());
       return await this.bindOwnAddress(id);
     } catch (error) {
       this.sandboxes.delete(id);
+      this.keys.delete(id);
       await rm(sandbox, { recursive: true, force: true });
       throw error;
     }
@@ -78,6 +96,7 @@ export class DropletHosts {
     else if (this.shared) (await this.shared).ssh.disconnect(id);
     const sandbox = this.sandboxes.get(id);
     this.sandboxes.delete(id);
+    this.keys.delete(id);
     if (sandbox) await rm(sandbox, { recursive: true, force: true });
   }
 
@@ -94,7 +113,7 @@ export class DropletHosts {
     if (!sandbox) return;
     await this.disconnect(id);
     await rm(sandbox, { recursive: true, force: true });
-    await mkdir(sandbox, { recursive: true });
+    await makeSandbox(sandbox);
   }
 
   /** Forgets every droplet at once (emulator reset); listeners and disks go in the background. */
@@ -105,6 +124,7 @@ export class DropletHosts {
     const shared = this.shared;
     this.fronts.clear();
     this.sandboxes.clear();
+    this.keys.clear();
     void (async () => {
       const sharedFront = await shared?.catch(() => undefined);
       for (const id of ids) sharedFront?.ssh.disconnect(id);
@@ -123,11 +143,11 @@ export class DropletHosts {
     this.sandboxes.clear();
   }
 
-  private front(address: string, candidates: () => HostView[]): AddressFront {
+  private front(address: string, hostKey: HostKey, candidates: () => HostView[]): AddressFront {
     return new AddressFront({
       address,
       ports: this.o.ports,
-      hostKey: this.hostKey,
+      hostKey: hostKey.private,
       execTimeoutMs: this.o.execTimeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS,
       candidates,
       sandboxOf: (id) => this.sandboxes.get(id),
@@ -136,7 +156,7 @@ export class DropletHosts {
 
   private sharedFront(): Promise<AddressFront> {
     if (!this.shared) {
-      const front = this.front(SINGLE_ADDRESS, () =>
+      const front = this.front(SINGLE_ADDRESS, this.sharedKey, () =>
         this.o.directory.list().filter((view) => this.sandboxes.has(view.id)),
       );
       this.shared = front.listen().then(() => front);
@@ -154,7 +174,7 @@ export class DropletHosts {
       const address = loopbackAddress(n);
       if (inUse.has(address)) continue;
       tried++;
-      const front = this.front(address, () => {
+      const front = this.front(address, this.keys.get(id)!, () => {
         const view = this.o.directory.get(id);
         return view ? [view] : [];
       });
@@ -191,4 +211,12 @@ function parsableKeyPair(): { private: string; public: string } {
     const pair = ssh2.utils.generateKeyPairSync('ed25519');
     if (!(ssh2.utils.parseKey(pair.private) instanceof Error)) return pair;
   }
+}
+
+function newHostKey(): HostKey {
+  const pair = parsableKeyPair();
+  const parsed = ssh2.utils.parseKey(pair.public);
+  const blob = parsed instanceof Error ? Buffer.alloc(0) : parsed.getPublicSSH();
+  const sha256 = `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+  return { private: pair.private, publicKey: pair.public, md5: md5Fingerprint(blob), sha256 };
 }

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import ssh2, { type Connection, type PublicKeyAuthContext, type ServerChannel } from 'ssh2';
 import { type Running, runCommand } from './exec.js';
+import { sandboxPath } from './sandbox-user.js';
 import type { HostView } from './types.js';
 
 export interface SshFrontOptions {
@@ -122,7 +123,7 @@ export class SshFront {
       command,
       cwd: sandbox,
       env: {
-        PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+        PATH: sandboxPath(),
         LANG: 'C.UTF-8',
         PS1: `root@${view.name}:~# `,
         ...env,

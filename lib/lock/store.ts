@@ -2,7 +2,7 @@
  * The lock key through the API. Every change goes through `mutate` (audited as `lock <slug>`);
  * reads name the key by its fingerprint, so no list of the account's keys is needed.
  */
-import { isNotFound, toApiError } from '../do/index.js';
+import { ApiError, isNotFound, toApiError } from '../do/index.js';
 import type { OpContext } from '../ops/types.js';
 import { mutate } from '../resources/mutate.js';
 import { type LockHolder, parseHolder } from './holder.js';
@@ -23,15 +23,28 @@ export type LockAction = 'acquire' | 'renew' | 'pause' | 'resume' | 'release' | 
 
 const target = (slug: string, action: LockAction) => ({ kind: 'lock' as const, name: slug, action });
 
+/** DigitalOcean's 422 to a second registration of the lock key: someone holds the lock. */
+export const isHeld = (error: unknown): boolean => error instanceof ApiError && error.status === 422;
+
 function toLockKey(slug: string, key: { id?: number | null; name?: string | null } | null | undefined) {
   const name = key?.name ?? '';
   return { id: key?.id ?? 0, name, holder: parseHolder(slug, name) };
 }
 
-/** Registers the lock key under `name`; DigitalOcean answers 422 when it is registered already. */
+/**
+ * Registers the lock key under `name`; DigitalOcean answers 422 when it is registered already —
+ * the lock doing its job, audited as skipped, not as a failure.
+ */
 export async function createLockKey(ctx: OpContext, slug: string, name: string): Promise<LockKey> {
-  const answer = await mutate(ctx, slug, target(slug, 'acquire'), () =>
-    ctx.api.client.v2.account.keys.post({ name, publicKey: lockPublicKey(slug) }),
+  const answer = await mutate(
+    ctx,
+    slug,
+    target(slug, 'acquire'),
+    () => ctx.api.client.v2.account.keys.post({ name, publicKey: lockPublicKey(slug) }),
+    {
+      refusal: (error) =>
+        isHeld(error) ? 'held by another operation: waiting for it, or giving up' : undefined,
+    },
   );
   return toLockKey(slug, answer?.sshKey);
 }

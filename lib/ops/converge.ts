@@ -4,7 +4,7 @@ import type { AppliedStep, Facts, PlanStep, ResourceKind } from '../resources/ty
 import type { OpContext } from './types.js';
 
 /** The kinds a deployment can have, in the order plans list them. */
-export type Kind = Exclude<ResourceKind, 'record'>;
+export type Kind = Exclude<ResourceKind, 'record' | 'tag'>;
 export const KINDS: readonly Kind[] = ['registry', 'ssh_key', 'app', 'firewall', 'droplet', 'domain'];
 
 export const NO_FACTS: Facts = { dropletIpv4: [] };

@@ -7,6 +7,7 @@ import { createDoClient, type RateBudget, sharedRateBudget } from '../do/index.j
 import { AuditTrail } from '../log/audit.js';
 import { createLogger, type LogLevel } from '../log/logger.js';
 import { Redactor } from '../log/redact.js';
+import { createTiming } from './timing.js';
 import { DEFAULT_TUNING, type Operation, type OpReport, type Progress, type Tuning } from './types.js';
 
 /** What the host (CLI, web function, test, demo) provides; the core reaches for no globals. */
@@ -74,7 +75,7 @@ export async function runOperation<I, R>(
     deadline,
   });
 
-  const timing = { platformWaitMs: 0 };
+  const timing = createTiming(options.clock);
   const outcome = await runRedacted(redactor, api.close, () =>
     operation.run(input, {
       op: operation.name,
@@ -98,9 +99,10 @@ export async function runOperation<I, R>(
     warnings: outcome.warnings ?? [],
     audit: audit.records(),
     api_calls: api.calls.summary(),
-    tool_time_ms: Math.max(0, options.clock.now() - started - timing.platformWaitMs),
+    tool_time_ms: Math.max(0, options.clock.now() - started - timing.waitMs),
     wall_time_ms: options.clock.now() - started,
     platform_wait_ms: timing.platformWaitMs,
+    lock_wait_ms: timing.lockWaitMs,
   };
   return redactor.redactDeep(report);
 }

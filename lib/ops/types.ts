@@ -5,6 +5,7 @@ import type { Deadline } from '../deadline.js';
 import type { ApiCallSummary, DoApi } from '../do/index.js';
 import type { AuditRecord, AuditTrail } from '../log/audit.js';
 import type { Logger } from '../log/logger.js';
+import type { Timing } from './timing.js';
 
 export type OpName = 'deploy' | 'teardown' | 'edit' | 'maintain' | 'info' | 'exec' | 'status';
 
@@ -34,8 +35,8 @@ export interface OpContext {
   envSource: Readonly<Record<string, string | undefined>>;
   progress(update: Progress): void;
   tuning: Tuning;
-  /** Time spent waiting on the platform's own work (builds, boots): not tool time. */
-  timing: { platformWaitMs: number };
+  /** Where the time goes: waits on the platform's work or on the lock are not tool time (./timing.ts). */
+  timing: Timing;
 }
 
 /** Knobs with production defaults that tests and benchmarks turn. */
@@ -84,10 +85,15 @@ export interface OpReport<R = unknown> extends OpOutcome<R> {
   warnings: string[];
   audit: AuditRecord[];
   api_calls: ApiCallSummary;
-  /** Wall time minus the time spent waiting on DigitalOcean's own work (builds, boots). */
+  /**
+   * Wall time minus every wait: on DigitalOcean's own work (builds, boots, droplet actions,
+   * deletions) and on another operation holding the deployment's lock.
+   */
   tool_time_ms: number;
   wall_time_ms: number;
   platform_wait_ms: number;
+  /** Time waited while another operation held the deployment's lock. */
+  lock_wait_ms: number;
 }
 
 export function exitCodeOf(status: OpStatus): 0 | 1 {

@@ -10,7 +10,7 @@ import type { ResourceKind, ResourceModule } from './types.js';
 export type AnyResourceModule = ResourceModule<any, any>;
 
 /** Every resource kind the tool converges, by kind. */
-export const resourceModules: Record<Exclude<ResourceKind, 'record'>, AnyResourceModule> = {
+export const resourceModules: Record<Exclude<ResourceKind, 'record' | 'tag'>, AnyResourceModule> = {
   registry: registryModule,
   ssh_key: sshKeyModule,
   app: appModule,

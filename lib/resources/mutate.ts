@@ -1,5 +1,6 @@
 import { isMutating } from '../do/call-log.js';
 import { ApiError, isNotFound, toToolError } from '../do/errors.js';
+import type { ToolError } from '../errors.js';
 import type { OpContext } from '../ops/types.js';
 import type { AppliedStep, ResourceKind } from './types.js';
 
@@ -11,6 +12,15 @@ export interface MutationTarget {
   action: string;
 }
 
+export interface MutateOptions {
+  /**
+   * Says when a refusal is the expected "no" of one of DigitalOcean's atomic primitives (the lock
+   * key registered already, lib/lock): the detail to audit it with as `skipped` — nothing was
+   * changed and nothing went wrong — rather than `failed`. The error is thrown all the same.
+   */
+  refusal?: (error: ToolError) => string | undefined;
+}
+
 /**
  * Every mutating DigitalOcean call goes through here: one audit record per call, with the
  * request id DigitalOcean gave it, and a failure turned into one clear ApiError sentence.
@@ -20,6 +30,7 @@ export async function mutate<T>(
   deployment: string,
   target: MutationTarget,
   call: () => Promise<T>,
+  options: MutateOptions = {},
 ): Promise<T> {
   const resource = `${target.kind.replace('_', ' ')} ${target.name}`;
   try {
@@ -36,14 +47,15 @@ export async function mutate<T>(
     return value;
   } catch (raw) {
     const error = toToolError(raw, { action: target.action, resource });
+    const refused = options.refusal?.(error);
     ctx.audit.record({
       op: ctx.op,
       deployment,
       resource,
       action: target.action,
-      outcome: 'failed',
+      outcome: refused === undefined ? 'failed' : 'skipped',
       ...(error instanceof ApiError && error.requestId ? { request_id: error.requestId } : {}),
-      detail: error.message,
+      detail: refused ?? error.message,
     });
     throw error;
   }

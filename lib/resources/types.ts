@@ -2,7 +2,16 @@ import type { Deployment } from '../config/manifest.js';
 import type { OpContext } from '../ops/types.js';
 
 /** The resource kinds the tool converges, in the order a plan lists them. */
-export type ResourceKind = 'registry' | 'ssh_key' | 'app' | 'firewall' | 'droplet' | 'domain' | 'record';
+export type ResourceKind =
+  | 'registry'
+  | 'ssh_key'
+  | 'app'
+  | 'firewall'
+  | 'droplet'
+  | 'domain'
+  | 'record'
+  /** Only deleted, by teardown, once nothing carries them (lib/ops/teardown/tags.ts). */
+  | 'tag';
 
 export type StepAction = 'create' | 'update' | 'replace' | 'delete' | 'noop';
 

@@ -8,12 +8,13 @@ import type { Readiness } from './types.js';
  * When the deadline would pass before the next poll it returns the last `pending` answer, so
  * the operation can report `in_progress` and be called again. A check that knows when it
  * expects to be done (`etaMs`) is polled then, so waits do not overshoot by a whole interval.
+ * Every such wait is on DigitalOcean's own work, so its time is platform wait, not tool time.
  */
-export async function waitFor(
-  ctx: OpContext,
-  what: string,
-  check: () => Promise<Readiness>,
-): Promise<Readiness> {
+export function waitFor(ctx: OpContext, what: string, check: () => Promise<Readiness>): Promise<Readiness> {
+  return ctx.timing.waiting('platform', () => poll(ctx, what, check));
+}
+
+async function poll(ctx: OpContext, what: string, check: () => Promise<Readiness>): Promise<Readiness> {
   let interval = ctx.tuning.pollInitialMs;
   for (;;) {
     const state = await checkOnce(what, check);

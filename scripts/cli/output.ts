@@ -28,9 +28,13 @@ export function renderReport(report: OpReport, render?: (report: OpReport) => st
     lines.push('', stringify(report.result, { lineWidth: 0 }).trimEnd());
   }
   const calls = report.api_calls;
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  // A control plane deployed before lock waits were reported answers without the figure.
+  const lockWait = report.lock_wait_ms ?? 0;
+  const waited = `waited on DigitalOcean ${seconds(report.platform_wait_ms)}${lockWait > 0 ? `, for the lock ${seconds(lockWait)}` : ''}`;
   lines.push(
     '',
-    `tool time ${(report.tool_time_ms / 1000).toFixed(1)} s (waited on DigitalOcean ${(report.platform_wait_ms / 1000).toFixed(1)} s) · API calls ${calls.total} (${calls.mutating} mutating) · audit records ${report.audit.length}`,
+    `tool time ${seconds(report.tool_time_ms)} (${waited}) · API calls ${calls.total} (${calls.mutating} mutating) · audit records ${report.audit.length}`,
   );
   return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,10 +52,62 @@ describe('droplet SSH', () => {
       client.end();
     }
     const state = (await t.admin('GET', '/_emulator/state')) as {
-      droplets: { host_key: { fingerprint_md5: string } };
+      droplets: { droplets: { public_ipv4: string; host_key: { fingerprint_md5: string } }[] };
     };
     const md5 = createHash('md5').update(presented!).digest('hex').match(/../g)!.join(':');
-    expect(md5).toBe(state.droplets.host_key.fingerprint_md5);
+    expect(md5).toBe(state.droplets.droplets.find((d) => d.public_ipv4 === ip)?.host_key.fingerprint_md5);
+  });
+
+  it('gives each droplet its own host key, made at create and kept while it lives (a reboot too)', async () => {
+    const presentedBy = async (ip: string, pair: { private: string }) => {
+      let presented = '';
+      const client = await connect(ip, t.emu.sshPort, pair.private, {
+        hostVerifier: (key: Buffer) => {
+          presented = createHash('sha256').update(key).digest('base64');
+          return true;
+        },
+      });
+      client.end();
+      return presented;
+    };
+    const one = await dropletWithKey(t, 'keyed-1', { bootMs: BOOT_MS });
+    const two = await dropletWithKey(t, 'keyed-2', { bootMs: BOOT_MS });
+    const first = await presentedBy(one.ip!, one.pair);
+    expect(first).not.toBe('');
+    // On a single shared address every droplet shows that address's one key (docs/emulator.md).
+    if (one.ip !== two.ip) expect(await presentedBy(two.ip!, two.pair)).not.toBe(first);
+    await t.dots.v2.droplets.byDroplet_id(one.id).actions.post({ type: 'reboot' } as never);
+    await t.advance(BOOT_MS);
+    expect(await presentedBy(one.ip!, one.pair)).toBe(first);
+    // The account's droplet limit is shared by this file's tests.
+    for (const d of [one, two]) await t.dots.v2.droplets.byDroplet_id(d.id).delete();
+  });
+
+  it('runs commands as an unprivileged user owning only its sandbox, where the emulator runs as root', async () => {
+    const { id, ip, pair } = await dropletWithKey(t, 'confined', { bootMs: BOOT_MS });
+    // A file only the emulator's own user may read, next to the sandboxes.
+    const secret = join(t.emu.workDir, 'host-only.txt');
+    await writeFile(secret, 'not for droplets\n', { mode: 0o600 });
+    const client = await connect(ip!, t.emu.sshPort, pair.private);
+    try {
+      const who = await exec(client, 'id -u; touch kept && echo wrote');
+      const root = process.getuid?.() === 0;
+      expect(who.stdout).toBe(`${root ? 65534 : process.getuid?.()}\nwrote\n`);
+      const outside = await exec(client, `cat ${secret}; touch ${join(t.emu.workDir, 'planted')}`);
+      if (root) {
+        expect(outside.stdout).toBe('');
+        expect(outside.stderr).toMatch(/Permission denied/);
+        expect(existsSync(join(t.emu.workDir, 'planted'))).toBe(false);
+      } else {
+        // Without root there is no other user to switch to (docs/emulator.md).
+        expect(outside.stdout).toBe('not for droplets\n');
+      }
+    } finally {
+      client.end();
+      await rm(secret, { force: true });
+      await rm(join(t.emu.workDir, 'planted'), { force: true });
+      await t.dots.v2.droplets.byDroplet_id(id).delete();
+    }
   });
 
   it('answers a shell request with a plain shell in the sandbox', async () => {

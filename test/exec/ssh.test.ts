@@ -14,7 +14,7 @@ let keyId: number;
 let hostFingerprint: string;
 
 interface EmulatorState {
-  droplets: { host_key: { fingerprint_sha256: string }; droplets: { id: number; public_ipv4: string }[] };
+  droplets: { droplets: { id: number; public_ipv4: string; host_key?: { fingerprint_sha256: string } }[] };
 }
 
 async function createDroplet(name: string): Promise<{ id: number; ip: string }> {
@@ -50,8 +50,8 @@ beforeAll(async () => {
   t = await startTestEmulator();
   keyId = (await t.dots.v2.account.keys.post({ name: 'exec-test', publicKey: pair.public }))!.sshKey!.id!;
   ready = await createDroplet('ssh-ready');
-  hostFingerprint = ((await t.admin('GET', '/_emulator/state')) as EmulatorState).droplets.host_key
-    .fingerprint_sha256;
+  const state = (await t.admin('GET', '/_emulator/state')) as EmulatorState;
+  hostFingerprint = state.droplets.droplets.find((d) => d.id === ready.id)!.host_key!.fingerprint_sha256;
   await t.admin('POST', '/_emulator/clock', { advance_ms: 60_000 });
 });
 afterAll(async () => {

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { holderName, lockPublicKey } from '../../lib/lock/index.js';
 import { type DeployResult, deployOperation } from '../../lib/ops/deploy/index.js';
 import type { OpReport } from '../../lib/ops/types.js';
 import { runOp, seedRegistry } from '../ops/support.js';
@@ -60,5 +61,42 @@ describe('two mutating operations on one deployment', () => {
     const after = (await t.requests()).slice(before).map((r) => `${r.method} ${r.path} ${r.status}`);
     expect(after.filter((r) => r.startsWith('POST /v2/account/keys'))).toEqual(['POST /v2/account/keys 422']);
     expect(after.filter((r) => r.startsWith('PUT '))).toEqual([]);
+  });
+
+  it('the one that waits spends its wait as lock wait, not tool time, and waits by reading: one refused attempt, no failed audit record', async () => {
+    // Another operation holds the lock, and releases it 1.5 s after the deploy first asked for it.
+    const holder = { op: 'edit', holder: 'c0ffee00', since: Date.now(), until: Date.now() + 60_000 };
+    const key = await t.dots.v2.account.keys.post({
+      name: holderName('base2-apponly', holder),
+      publicKey: lockPublicKey('base2-apponly'),
+    });
+    const HELD_MS = 1500;
+    const before = (await t.requests()).length;
+    const running = deploy({ lock_wait: 30 });
+    for (;;) {
+      const seen = (await t.requests()).slice(before);
+      if (seen.some((r) => r.method === 'POST' && r.path.startsWith('/v2/account/keys'))) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await new Promise((resolve) => setTimeout(resolve, HELD_MS));
+    await t.dots.v2.account.keys.bySsh_key_identifier(key!.sshKey!.id!).delete();
+    const { report } = await running;
+    expect(report.status).toBe('succeeded');
+    // Waiting is not the tool's work: at least the time the lock was held is lock wait.
+    expect(report.lock_wait_ms).toBeGreaterThanOrEqual(HELD_MS - 100);
+    expect(report.tool_time_ms).toBeLessThanOrEqual(report.wall_time_ms - report.lock_wait_ms);
+    // While it waited it only read the key: one refused registration, then the one that took it.
+    const posts = (await t.requests())
+      .slice(before)
+      .filter((r) => r.method === 'POST' && r.path.startsWith('/v2/account/keys'))
+      .map((r) => r.status);
+    expect(posts).toEqual([422, 201]);
+    const lock = report.audit.filter((r) => r.resource === 'lock base2-apponly');
+    expect(lock.map((r) => `${r.action} ${r.outcome}`)).toEqual([
+      'acquire skipped',
+      'acquire ok',
+      'release ok',
+    ]);
+    expect(report.audit.filter((r) => r.outcome === 'failed')).toEqual([]);
   });
 });

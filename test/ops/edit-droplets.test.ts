@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { REALISTIC_TIMING } from '../../emulator/timing.js';
 import { OWNER_TAG } from '../../lib/config/identity.js';
 import { deployOperation } from '../../lib/ops/deploy/index.js';
 import { type EditResult, editOperation } from '../../lib/ops/edit/index.js';
@@ -134,6 +135,16 @@ describe('edit the droplets', () => {
     ok(report);
     expect(await droplets()).toEqual([1, 2].map((i) => `${SLUG}-<gen>-${i} s-2vcpu-2gb active`));
     expect(await ids()).toEqual(before);
+  });
+
+  it('counts the waits on a rolling resize’s droplet actions as waiting on DigitalOcean, not tool time', async () => {
+    const report = await edit({ droplet_size: 's-2vcpu-2gb' });
+    ok(report);
+    // Two droplets, one after the other: power off, resize, power on, each at least its
+    // emulated duration (400 times faster than DigitalOcean's).
+    const actionsMs = (2 * (REALISTIC_TIMING.actionMs * 2 + REALISTIC_TIMING.resizeMs)) / 400;
+    expect(report.platform_wait_ms).toBeGreaterThanOrEqual(actionsMs);
+    expect(report.tool_time_ms).toBeLessThanOrEqual(report.wall_time_ms - report.platform_wait_ms);
   });
 
   it('an image change replaces the droplets with a new generation running it, the old ones retired after', async () => {

@@ -17,6 +17,7 @@ const pair = ed25519KeyPair('base2-staging');
 const SLUG = 'base2-staging';
 const logs: string[] = [];
 let hostFingerprint: string;
+const hostFingerprints: Record<string, string> = {};
 
 function envSource(extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -84,9 +85,11 @@ beforeAll(async () => {
   await createDroplet(`${SLUG}-handmade`, [SLUG]);
   await t.admin('POST', '/_emulator/clock', { advance_ms: 60_000 });
   const state = (await t.admin('GET', '/_emulator/state')) as {
-    droplets: { host_key: { fingerprint_sha256: string } };
+    droplets: { droplets: { name: string; host_key: { fingerprint_sha256: string } }[] };
   };
-  hostFingerprint = state.droplets.host_key.fingerprint_sha256;
+  // Each droplet has its own host key.
+  for (const d of state.droplets.droplets) hostFingerprints[d.name] = d.host_key.fingerprint_sha256;
+  hostFingerprint = hostFingerprints[`${SLUG}-1`]!;
 });
 afterAll(async () => {
   await t?.stop();
@@ -105,9 +108,10 @@ describe('exec on droplets', () => {
         exit_code: 0,
         duration_ms: expect.any(Number),
         truncated: false,
-        host_fingerprint: hostFingerprint,
+        host_fingerprint: hostFingerprints[`${SLUG}-2`],
       },
     ]);
+    expect(hostFingerprints[`${SLUG}-2`]).not.toBe(hostFingerprint);
     expect(report.api_calls.mutating).toBe(0);
     expect(report.audit).toMatchObject([{ resource: `droplet ${SLUG}-2`, action: 'exec', outcome: 'ok' }]);
   });

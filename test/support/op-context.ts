@@ -7,6 +7,7 @@ import { createDoClient } from '../../lib/do/index.js';
 import { AuditTrail } from '../../lib/log/audit.js';
 import { createLogger } from '../../lib/log/logger.js';
 import { Redactor } from '../../lib/log/redact.js';
+import { createTiming } from '../../lib/ops/timing.js';
 import type { OpContext, OpName, Progress } from '../../lib/ops/types.js';
 import type { TestEmulator } from './emulator.js';
 
@@ -72,7 +73,7 @@ export function testContext(
     cwd: ROOT,
     envSource,
     tuning: { pollInitialMs: pollMs, pollMaxMs: pollMs * 4, deleteSettleMs: 1_000 },
-    timing: { platformWaitMs: 0 },
+    timing: createTiming(systemClock),
     progress: (p) => progress.push(p),
   };
   return {

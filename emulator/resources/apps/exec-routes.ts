@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { ConsoleServer } from '../../console/console-server.js';
 import { notFound } from '../../core/http-error.js';
 import type { EmuRequest } from '../../core/types.js';
+import { appWideVariables, bindVariables } from './bindable.js';
 import { componentsOf, findComponent, hasInstances, KIND_WORDS, runtimeEnv } from './components.js';
 import type { AppsContext } from './context.js';
 import { findDeployment } from './deployment-routes.js';
@@ -31,7 +32,7 @@ export function registerExecRoutes(ctx: AppsContext, consoles: ConsoleServer): v
     const wanted = req.query.get('instance_name');
     if (wanted && !instances.includes(wanted)) throw notFound();
     const instance = wanted || instances[0]!;
-    const env = runtimeEnv(d.spec, component.spec, true);
+    const env = bindVariables(runtimeEnv(d.spec, component.spec, true), appWideVariables(app, d.spec));
     if (component.kind === 'service') env.PORT ??= String(component.spec.http_port ?? 8080);
     const url = consoles.issue({
       key: app.id,

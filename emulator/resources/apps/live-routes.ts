@@ -1,4 +1,5 @@
 import type { EmuRequest, EmuResponse } from '../../core/types.js';
+import { appWideVariables, bindVariables } from './bindable.js';
 import { type ComponentSpec, componentsOf, runtimeEnv, sourceLabel } from './components.js';
 import type { AppsContext } from './context.js';
 import { appForHost } from './domains.js';
@@ -104,7 +105,10 @@ export function registerLiveRoutes(ctx: AppsContext): void {
         component: component.name,
         deployment_id: active.id,
         image: sourceLabel(component.spec as ComponentSpec),
-        env: runtimeEnv(active.spec, component.spec, false),
+        env: bindVariables(
+          runtimeEnv(active.spec, component.spec, false),
+          appWideVariables(app, active.spec),
+        ),
         path: forwarded,
       },
     };

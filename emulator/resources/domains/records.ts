@@ -23,6 +23,8 @@ export type RecordFields = Omit<DomainRecord, 'id'>;
 
 export const DEFAULT_TTL = 1800;
 const MIN_TTL = 30;
+/** A TTL is 32 bits with the top bit zero (RFC 2181 §8): no DNS server can serve a longer one. */
+const MAX_TTL = 2 ** 31 - 1;
 const CAA_TAGS = new Set(['issue', 'issuewild', 'iodef']);
 
 export function isRecordType(value: unknown): value is RecordType {
@@ -122,6 +124,7 @@ function ttl(value: unknown, fallback: number): number {
   if (!present(value)) return fallback;
   if (!Number.isInteger(value)) throw unprocessable('Ttl is not a number');
   if ((value as number) < MIN_TTL) throw unprocessable(`Ttl must be greater than or equal to ${MIN_TTL}`);
+  if ((value as number) > MAX_TTL) throw unprocessable(`Ttl must be less than or equal to ${MAX_TTL}`);
   return value as number;
 }
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { DropletsService, DropletView } from '../../core/services.js';
 import type { EmulatorModule } from '../../core/types.js';
 import { DropletHosts } from '../../droplet-host/hosts.js';
@@ -72,12 +71,20 @@ export const dropletsModule: EmulatorModule = {
 
     core.state('droplets', {
       dump: () => ({
-        host_key: {
-          public_key: hosts.hostPublicKey,
-          fingerprint_md5: hosts.hostFingerprint,
-          fingerprint_sha256: sha256Fingerprint(hosts.hostPublicKey),
-        },
-        droplets: droplets.list().map((d) => ({ ...droplets.json(d), public_ipv4: d.publicIpv4 })),
+        // Each droplet's SSH host key (shown only here: the API does not tell it).
+        droplets: droplets.list().map((d) => {
+          const key = hosts.hostKeyOf(d.id);
+          const hostKey = key && {
+            public_key: key.publicKey,
+            fingerprint_md5: key.md5,
+            fingerprint_sha256: key.sha256,
+          };
+          return {
+            ...droplets.json(d),
+            public_ipv4: d.publicIpv4,
+            ...(hostKey ? { host_key: hostKey } : {}),
+          };
+        }),
       }),
       reset: () => droplets.reset(),
     });
@@ -85,9 +92,3 @@ export const dropletsModule: EmulatorModule = {
     await hosts.start();
   },
 };
-
-/** OpenSSH's `SHA256:…` form, what `ssh-keygen -lf` prints and clients pin. */
-function sha256Fingerprint(publicKeyLine: string): string {
-  const blob = Buffer.from(publicKeyLine.split(' ')[1] ?? '', 'base64');
-  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
-}

@@ -129,9 +129,7 @@ async function runbook(
     }
 
     // Phase 2: the platform's own work (builds, boots), watched within the deadline.
-    const waitStarted = ctx.clock.now();
     const waiting = await settle(ctx, deployment, byKind);
-    ctx.timing.platformWaitMs += ctx.clock.now() - waitStarted;
     if (waiting.state === 'pending') {
       result.progress = { phase: 'waiting for DigitalOcean', detail: waiting.detail };
       return outcome('in_progress');

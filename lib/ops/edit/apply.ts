@@ -84,9 +84,7 @@ export async function settleEdit(
     const check = () => dropletsModule.readiness!(ctx, deployment, droplets.next);
     waits.push(waitFor(ctx, 'waiting for the droplets', check).then((s) => ['droplet', s]));
   }
-  const started = ctx.clock.now();
   const states = await Promise.all(waits);
-  ctx.timing.platformWaitMs += ctx.clock.now() - started;
   for (const [kind, s] of states) {
     if (s.state === 'failed')
       return { state: 'failed', kind, detail: s.detail, ...(s.logs ? { logs: s.logs } : {}) };

@@ -120,10 +120,7 @@ export async function bootWait(
   // Active is not serving yet: cloud-init still installs Docker and pulls the image.
   const booting = own.some((d) => d.status === 'new') || (await mayStillStart(ctx, desired, own));
   if (!booting) return undefined;
-  const started = ctx.clock.now();
-  const state = await waitFor(ctx, 'waiting for droplets to boot', () =>
+  return waitFor(ctx, 'waiting for droplets to boot', () =>
     dropletsModule.readiness!(ctx, deployment, desired),
   );
-  ctx.timing.platformWaitMs += ctx.clock.now() - started;
-  return state;
 }

@@ -49,11 +49,9 @@ export const isDeadlinePassed = (ctx: OpContext) => ctx.deadline.expired() || ct
 /** Waits for re-created droplets; then DNS is planned from the addresses they now have. */
 async function afterRecreate(ctx: OpContext, work: RepairWork, out: RepairOutcome): Promise<boolean> {
   const droplets = work.repairs.find((p) => p.kind === 'droplet');
-  const started = ctx.clock.now();
   const state = await waitFor(ctx, 'waiting for re-created droplets', () =>
     moduleOf('droplet').readiness!(ctx, work.deployment, droplets!.desired as DesiredDroplets),
   );
-  ctx.timing.platformWaitMs += ctx.clock.now() - started;
   if (state.state === 'pending') {
     out.progress = { phase: 'waiting for re-created droplets', detail: state.detail };
     return false;

@@ -12,6 +12,7 @@ import {
   resumeInputShape,
 } from '../../lock/index.js';
 import { unfinishedDeletions } from '../../resources/droplets/deleted.js';
+import type { ActualDroplets } from '../../resources/droplets/index.js';
 import { destroyRegistry } from '../../resources/registry/index.js';
 import type { AppliedStep, PlanStep } from '../../resources/types.js';
 import { type Kind, kindsOf, moduleOf, readWorld, type World, warningsOf } from '../converge.js';
@@ -25,6 +26,7 @@ import {
   runningWarning,
   waitedWarning,
 } from './lock-leftover.js';
+import { readTeardownTags, removeTeardownTags } from './tags.js';
 
 const teardownInputSchema = commonInputSchema.extend({
   /** The registry is the account's, shared by every environment: deleted only when asked. */
@@ -94,7 +96,8 @@ async function teardownLocked(
   const found = foundLock(lockKey, lock.holder, ctx.clock.now());
   const warnings = warningsOf(deployment, world, kinds);
   const owned = destroySteps(deployment, world, kinds, input.include_registry);
-  const steps = [...owned, ...leftoverLockSteps(slug, found)];
+  const tags = await readTeardownTags(ctx, slug, ownedDropletCount(world));
+  const steps = [...owned, ...leftoverLockSteps(slug, found), ...tags];
   const result: TeardownResult = {
     dry_run: input.dry_run,
     plan: planJson(steps),
@@ -122,7 +125,8 @@ async function teardownLocked(
     result.applied.push(applied);
     if (removal === 'renewed') running = found.key;
     // Deleted by id (never reused): a lock key there now would be a new, live holder's, not a leftover.
-    else if (owned.length === 0) return outcome(removal === 'removed' ? 'succeeded' : 'noop');
+    else if (owned.length === 0 && tags.length === 0)
+      return outcome(removal === 'removed' ? 'succeeded' : 'noop');
   }
 
   // Never interleaved with a deploy or edit (lib/lock); after waiting, read again what is left.
@@ -132,7 +136,16 @@ async function teardownLocked(
       result.applied,
       running && waitedWarning(slug, running),
     );
-  return outcome(await destroyAll(ctx, deployment, kinds, owned, input.include_registry, result));
+  const status = await destroyAll(ctx, deployment, kinds, owned, input.include_registry, result);
+  // The tags go last, once every resource that carried them is verified gone.
+  if (status === 'succeeded') result.applied.push(...(await removeTeardownTags(ctx, slug, tags)));
+  return outcome(status);
+}
+
+/** The droplets this teardown deletes, whose tags it frees (those being deleted already too). */
+function ownedDropletCount(world: World): number {
+  const droplets = world.droplet as ActualDroplets | undefined;
+  return (droplets?.owned.length ?? 0) + (droplets?.deleting?.length ?? 0);
 }
 
 /** The run that read again once the lock was free, with what the first one did and why it waited. */

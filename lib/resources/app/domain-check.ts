@@ -156,12 +156,10 @@ export async function verifyDomains(
   }
   let latest = app;
   // DNS validation and the certificate are DigitalOcean's work: waiting for them is not tool time.
-  const started = ctx.clock.now();
   const state = await waitFor(ctx, 'waiting for the app domains', async () => {
     latest = (await findApp(ctx, app.name)) ?? latest;
     return domainsReadiness(latest, hosts);
   });
-  ctx.timing.platformWaitMs += ctx.clock.now() - started;
   if (state.state === 'failed')
     return [{ kind: 'app', name: `${app.name} domains`, ok: false, detail: state.detail }];
   if (state.state === 'pending') {

@@ -65,25 +65,19 @@ export async function waitUntilDeleted(
   which: 'accepted' | 'all' = 'accepted',
 ): Promise<Readiness> {
   if (outstandingDeletions(ctx, which).length === 0) return { state: 'ready' };
-  const started = ctx.clock.now();
   const kept: Array<{ id: number; name: string }> = [];
-  let state: Readiness;
-  try {
-    state = await waitFor(ctx, 'waiting for DigitalOcean to delete droplets', async () => {
-      const pending = outstandingDeletions(ctx, which);
-      const listed = new Set((await listTagged(ctx, slug)).map((d) => d.id));
-      for (const [id, d] of deletedBy(ctx)) if (!listed.has(id)) d.gone = true;
-      const settledMs = ctx.tuning.deleteSettleMs ?? DELETE_SETTLED_MS;
-      const { kept: still, ...readiness } = deletionReadiness(pending, listed, ctx.clock.now(), settledMs);
-      for (const id of still) {
-        kept.push({ id, name: deletedBy(ctx).get(id)?.name ?? String(id) });
-        forgetDelete(ctx, id);
-      }
-      return readiness;
-    });
-  } finally {
-    ctx.timing.platformWaitMs += ctx.clock.now() - started;
-  }
+  const state = await waitFor(ctx, 'waiting for DigitalOcean to delete droplets', async () => {
+    const pending = outstandingDeletions(ctx, which);
+    const listed = new Set((await listTagged(ctx, slug)).map((d) => d.id));
+    for (const [id, d] of deletedBy(ctx)) if (!listed.has(id)) d.gone = true;
+    const settledMs = ctx.tuning.deleteSettleMs ?? DELETE_SETTLED_MS;
+    const { kept: still, ...readiness } = deletionReadiness(pending, listed, ctx.clock.now(), settledMs);
+    for (const id of still) {
+      kept.push({ id, name: deletedBy(ctx).get(id)?.name ?? String(id) });
+      forgetDelete(ctx, id);
+    }
+    return readiness;
+  });
   await unmarkDeleting(ctx, slug, kept);
   return state;
 }
