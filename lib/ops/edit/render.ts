@@ -13,6 +13,14 @@ function indent(text: string): string {
 export function renderEdit(report: OpReport<EditResult>): string {
   const r = report.result;
   const lines: string[] = [r.dry_run ? 'Plan (dry run, nothing changed):' : 'Plan:', indent(r.plan_table)];
+  if (r.validated && !r.failure) {
+    lines.push('', 'Checked with DigitalOcean:');
+    for (const v of r.validated) lines.push(`  ✓ ${v}`);
+  }
+  if (r.refusals) {
+    lines.push('', 'Refused by DigitalOcean (the edit was not made, nothing was changed):');
+    for (const refusal of r.refusals) lines.push(`  ✗ ${refusal}`);
+  }
   if (r.applied.length > 0) {
     lines.push('', 'Applied:');
     for (const a of r.applied)
@@ -30,7 +38,7 @@ export function renderEdit(report: OpReport<EditResult>): string {
       `${continueAdvice('the same edit', r.resume)} It follows the edit to the end and verifies it.`,
     );
   }
-  if (r.failure) {
+  if (r.failure && !r.refusals) {
     lines.push('', `Failed (${r.failure.kind}): ${r.failure.detail}`);
     if (r.failure.logs) lines.push('', 'Last log lines:', indent(r.failure.logs));
   }
