@@ -33,6 +33,6 @@ describe('droplet sizes (/v2/sizes)', () => {
       size: slugs.at(-1)!,
       image: 'debian-12-x64',
     });
-    expect(created?.droplet?.sizeSlug).toBe(slugs.at(-1));
+    expect((created as { droplet?: { sizeSlug?: string } })?.droplet?.sizeSlug).toBe(slugs.at(-1));
   });
 });

@@ -48,6 +48,11 @@ export interface Interruption {
   rules?: unknown[];
   /** DigitalOcean's pace while the child runs, set back to the realistic profile after the kill. */
   timing?: Partial<TimingProfile>;
+  /**
+   * What brings the deployment back instead of the same operation run again (e.g. the scheduled
+   * maintain), and what must hold after it.
+   */
+  recover?: (h: Harness, input: Record<string, unknown>) => Promise<void>;
 }
 
 export interface OperationEntry {

@@ -16,9 +16,11 @@ import { Tally } from './tally.js';
 /** Slow enough that a kill lands mid-operation, fast enough that a whole run takes a few seconds. */
 const CHILD_TIME_SCALE = 100;
 
-const isMutating = (method: string) => method !== 'GET' && method !== 'HEAD';
+/** Propose only validates a spec (App Platform changes nothing), so it is no kill point. */
+const isMutating = (r: { method: string; path: string }) =>
+  r.method !== 'GET' && r.method !== 'HEAD' && r.path !== '/v2/apps/propose';
 
-const mutationsOf = async (h: Harness) => (await h.requests()).filter((r) => isMutating(r.method)).length;
+const mutationsOf = async (h: Harness) => (await h.requests()).filter(isMutating).length;
 
 /** Polls the emulator's request log until the child has made `count` mutating calls (or has gone). */
 async function waitForMutations(h: Harness, exited: Promise<number | null>, count: number): Promise<void> {
@@ -70,7 +72,8 @@ export function interruptionSuite(file: string, entries: readonly MutatingEntry[
             if (cut.timing) await h.account();
             await entry.holdsMidway(h, before, input);
             h.advance(DEFAULT_LOCK_TTL_MS);
-            await entry.converges(h, { input });
+            if (cut.recover) await cut.recover(h, input);
+            else await entry.converges(h, { input });
           });
         });
       }
