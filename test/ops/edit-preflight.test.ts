@@ -114,6 +114,18 @@ describe('edit checks with DigitalOcean before it changes anything', () => {
     expect(await droplets()).toEqual(before);
   });
 
+  it('refuses a record DigitalOcean’s CNAME rule refuses, before the droplets are resized', async () => {
+    const before = await droplets();
+    const report = await edit({
+      droplet_size: 's-2vcpu-2gb',
+      records: { add: [{ type: 'A', name: 'app', data: '203.0.113.9' }] },
+    });
+    expect(report.result.failure?.kind).toBe('refused');
+    expect(report.result.refusals?.join('\n')).toMatch(/record app of staging\.base2\.example\.com: a CNAME/);
+    expect(await changes()).toEqual([]);
+    expect(await droplets()).toEqual(before);
+  });
+
   it('says in a dry run that DigitalOcean accepts a valid change, with the app’s monthly cost', async () => {
     const report = await edit({
       scale: { app: { web: { instance_count: 2, instance_size_slug: 'apps-s-1vcpu-1gb' } } },

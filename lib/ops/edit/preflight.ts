@@ -1,6 +1,7 @@
 /**
  * Before an edit changes anything, DigitalOcean is asked what it would refuse — the new app spec
- * through App Platform's propose, the droplets' new size against the size catalog and their disks —
+ * through App Platform's propose, the droplets' new size against the size catalog and their disks,
+ * records against its CNAME rule —
  * so a change that cannot be made is refused whole, instead of being found half-way (droplets
  * already resized and power-cycled, then power-cycled again to restore). Reads only; the droplet
  * limit is checked beside it (lib/resources/droplets/limit.ts).
@@ -10,6 +11,7 @@ import { readSizeCatalog, sizeRefusals } from '../../resources/droplets/size-che
 import type { OpContext } from '../types.js';
 import { proposeAppSpec } from './app-propose.js';
 import type { EditPlan } from './plan.js';
+import { cnameRefusals } from './records-edit.js';
 
 export interface Preflight {
   /** What DigitalOcean would refuse, one sentence each; empty when nothing is. */
@@ -50,7 +52,8 @@ export async function preflightEdit(
   plan: EditPlan,
 ): Promise<Preflight> {
   ctx.progress({ step: 'checking the edit with DigitalOcean' });
-  const parts = await Promise.all([appPart(ctx, plan), dropletPart(ctx, deployment, plan)]);
+  const records: Preflight = { refusals: plan.records ? cnameRefusals(plan.records) : [], validated: [] };
+  const parts = [records, ...(await Promise.all([appPart(ctx, plan), dropletPart(ctx, deployment, plan)]))];
   return {
     refusals: parts.flatMap((p) => p.refusals),
     validated: parts.flatMap((p) => p.validated),
