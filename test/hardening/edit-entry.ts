@@ -214,12 +214,13 @@ export const editEntry: MutatingEntry = {
       killAfterMutations: [1, 4],
     },
     {
-      // The lock, then the first droplet's power off (2) or its resize (3): it is left off, at the
-      // old size or the new, and no one runs the edit again.
+      // Killed once the first droplet's power off (1) or its resize (2) is posted: it is left off,
+      // at the old size or the new, and no one runs the edit again.
       label: 'an edit resizing the droplets, killed with one powered off: maintain powers it on',
       from: 'deployed',
       input: { droplet_size: 's-2vcpu-2gb' },
-      killAfterMutations: [2, 3],
+      killAfterMutations: [1, 2],
+      counts: (r) => r.method === 'POST' && /^\/v2\/droplets\/\d+\/actions$/.test(r.path),
       recover: maintainPowersOn,
     },
   ],
