@@ -20,7 +20,7 @@ import type { OpContext, Operation, OpOutcome } from '../types.js';
 import { type Attempted, applyEditPlan, settleEdit } from './apply.js';
 import { type EditInput, editInputSchema, secretsOf } from './input.js';
 import { type EditPlan, hasWork, planEdit, readEditWorld, stepsOf, touchedBy } from './plan.js';
-import { preflightEdit } from './preflight.js';
+import { preflightEdit, REFUSED_ADVICE } from './preflight.js';
 import { renderEdit } from './render.js';
 import { type RestoreOutcome, restoreEdit } from './restore.js';
 import { verifyEdit } from './verify.js';
@@ -112,8 +112,8 @@ async function editLocked(
     result.failure = {
       kind: limit ? 'droplet_limit' : 'refused',
       detail:
-        `The edit was not made, nothing was changed: ${refusals.join('; ')} ` +
-        'Change what is refused and run the edit again (--dry-run asks DigitalOcean again without changing anything).',
+        `The edit was not made, nothing was changed: ${refusals.map((r) => r.replace(/\.$/, '')).join('; ')}. ` +
+        REFUSED_ADVICE,
     };
     return outcome('failed');
   }

@@ -13,6 +13,10 @@ import { proposeAppSpec } from './app-propose.js';
 import type { EditPlan } from './plan.js';
 import { cnameRefusals } from './records-edit.js';
 
+/** What to do about a change set DigitalOcean refuses. */
+export const REFUSED_ADVICE =
+  'Change what is refused and run the edit again (--dry-run asks DigitalOcean again without changing anything).';
+
 export interface Preflight {
   /** What DigitalOcean would refuse, one sentence each; empty when nothing is. */
   refusals: string[];

@@ -1,6 +1,7 @@
 import { continueAdvice } from '../../lock/hold.js';
 import type { OpReport } from '../types.js';
 import type { EditResult } from './index.js';
+import { REFUSED_ADVICE } from './preflight.js';
 
 function indent(text: string): string {
   return text
@@ -20,6 +21,7 @@ export function renderEdit(report: OpReport<EditResult>): string {
   if (r.refusals) {
     lines.push('', 'Refused by DigitalOcean (the edit was not made, nothing was changed):');
     for (const refusal of r.refusals) lines.push(`  ✗ ${refusal}`);
+    lines.push(REFUSED_ADVICE);
   }
   if (r.applied.length > 0) {
     lines.push('', 'Applied:');
