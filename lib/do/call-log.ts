@@ -24,7 +24,7 @@ export interface ApiCallEntry {
 
 export interface ApiCallSummary {
   total: number;
-  /** POST, PUT, PATCH and DELETE attempts. */
+  /** POST, PUT, PATCH and DELETE attempts (not a propose, which only validates). */
   mutating: number;
   byMethod: Record<string, number>;
   retries: number;
@@ -34,7 +34,12 @@ export interface ApiCallSummary {
 
 const mutatingMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-export function isMutating(method: string): boolean {
+/** POSTs that change nothing: App Platform's propose only validates (its scope is `app:read`). */
+const READ_ONLY_POSTS = ['/v2/apps/propose'];
+
+export function isMutating(method: string, path?: string): boolean {
+  const bare = path?.split('?')[0];
+  if (bare !== undefined && READ_ONLY_POSTS.some((p) => bare.endsWith(p))) return false;
   return mutatingMethods.has(method.toUpperCase());
 }
 
@@ -73,7 +78,7 @@ export class ApiCallLog {
     let rateLimited = 0;
     for (const entry of this.log) {
       byMethod[entry.method] = (byMethod[entry.method] ?? 0) + 1;
-      if (isMutating(entry.method)) mutating += 1;
+      if (isMutating(entry.method, entry.path)) mutating += 1;
       if (entry.retried) retries += 1;
       if (entry.status === 429) rateLimited += 1;
     }

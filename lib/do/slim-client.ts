@@ -40,6 +40,7 @@ import {
   RegistryRequestBuilderNavigationMetadata,
   RegistryRequestBuilderRequestsMetadata,
 } from '@digitalocean/dots/src/dots/v2/registry/index.js';
+import { SizesRequestBuilderRequestsMetadata } from '@digitalocean/dots/src/dots/v2/sizes/index.js';
 import {
   TagsRequestBuilderNavigationMetadata,
   TagsRequestBuilderRequestsMetadata,
@@ -63,6 +64,7 @@ export type ApiFamily =
   | 'functions'
   | 'projects'
   | 'registry'
+  | 'sizes'
   | 'tags';
 
 /** The dots client as the tool uses it: `client.v2.<family>…`, dots' own builders and models. */
@@ -106,6 +108,7 @@ const navigation = {
         requestsMetadata: RegistryRequestBuilderRequestsMetadata,
         navigationMetadata: RegistryRequestBuilderNavigationMetadata,
       },
+      sizes: { requestsMetadata: SizesRequestBuilderRequestsMetadata },
       tags: {
         requestsMetadata: TagsRequestBuilderRequestsMetadata,
         navigationMetadata: TagsRequestBuilderNavigationMetadata,

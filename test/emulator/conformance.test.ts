@@ -118,6 +118,7 @@ describe.skipIf(spec.skip !== undefined)('conformance with the DigitalOcean Open
     await droplets.post({ ...common, names: ['worker-1', 'worker-2'], tags: ['base2-worker'] });
     await droplets.get({ queryParameters: { perPage: 200 } });
     await droplets.get({ queryParameters: { tagName: 'base2-worker' } });
+    if (has('GET /v2/sizes')) await dots.v2.sizes.get({ queryParameters: { perPage: 200 } });
     await droplets.byDroplet_id(made.dropletId).get();
     await advance(5 * 60_000);
     if (!has('POST /v2/droplets/{droplet_id}/actions')) return;

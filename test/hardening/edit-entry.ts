@@ -23,6 +23,7 @@ const SLUG = 'base2-staging';
 const HOUR = 3_600_000;
 const edit = (operations as Record<string, AnyOperation>).edit!;
 const deploy = (operations as Record<string, AnyOperation>).deploy!;
+const maintain = (operations as Record<string, AnyOperation>).maintain!;
 
 /** What an edit input asks for, in terms the end state can be checked against. */
 interface Wanted {
@@ -84,6 +85,36 @@ async function expectRestored(h: Harness, before: Snapshot): Promise<void> {
   expect(www(s), 'www records after the restore').toEqual(www(before));
 }
 
+/**
+ * An edit killed mid-resize left a droplet powered off: the scheduled maintain (no one runs the edit
+ * again) powers it on at the size it has, checks that it answers, and says so.
+ */
+async function maintainPowersOn(h: Harness): Promise<void> {
+  const killed = await snapshot(h.t, SLUG);
+  const off = killed.owned.filter((d) => d.status === 'off').map((d) => d.name);
+  expect(off.length, 'the kill left a droplet powered off').toBeGreaterThan(0);
+  const run = await h.run(maintain, { env: 'staging' });
+  expect(statusOf(run), explain(run)).toBe('succeeded');
+  const result = reportOf(run).result as {
+    repaired: { name: string; detail?: string; outcome: string }[];
+    health: { kind: string; name: string; ok: boolean; detail: string }[];
+  };
+  for (const name of off) {
+    expect(result.repaired, `${name} powered on`).toContainEqual(
+      expect.objectContaining({ name, outcome: 'ok', detail: 'power on' }),
+    );
+  }
+  const bad = result.health.filter((c) => !c.ok);
+  expect(bad, bad.map((c) => `${c.name}: ${c.detail}`).join('; ')).toEqual([]);
+  const after = await snapshot(h.t, SLUG);
+  expectNoDuplicates(after);
+  expect(liveLocks(after, h.clock.now()), 'a lock still held').toEqual([]);
+  expect(after.owned.map((d) => `${d.name} ${d.status}`)).toEqual(
+    killed.owned.map((d) => `${d.name} active`),
+  );
+  expect(after.owned.filter(isServing)).toHaveLength(2);
+}
+
 export const editEntry: MutatingEntry = {
   name: 'edit',
   slug: SLUG,
@@ -133,10 +164,12 @@ export const editEntry: MutatingEntry = {
     expectNoDuplicates(s);
     expectDnsOnDroplets(s);
     expect(await liveImage(h.t, s), 'the app still serves').toBeDefined();
-    // A scale-down cut short may already have deleted some of what it takes away, never more.
+    // A scale-down cut short may already have deleted some of what it takes away, never more; a
+    // resize rolls one droplet at a time, so at most that one is down.
     const serving = before.owned.filter(isServing).length;
+    const rolling = input.droplet_size === undefined ? 0 : 1;
     expect(s.owned.filter(isServing).length, 'droplets still serving').toBeGreaterThanOrEqual(
-      Math.min(serving, wantedOf(input).count ?? serving),
+      Math.min(serving, wantedOf(input).count ?? serving) - rolling,
     );
   },
 
@@ -179,6 +212,16 @@ export const editEntry: MutatingEntry = {
       from: 'deployed',
       input: { image_tag: '1.4.2' },
       killAfterMutations: [1, 4],
+    },
+    {
+      // Killed once the first droplet's power off (1) or its resize (2) is posted: it is left off,
+      // at the old size or the new, and no one runs the edit again.
+      label: 'an edit resizing the droplets, killed with one powered off: maintain powers it on',
+      from: 'deployed',
+      input: { droplet_size: 's-2vcpu-2gb' },
+      killAfterMutations: [1, 2],
+      counts: (r) => r.method === 'POST' && /^\/v2\/droplets\/\d+\/actions$/.test(r.path),
+      recover: maintainPowersOn,
     },
   ],
 

@@ -44,10 +44,17 @@ export interface Interruption {
   input?: Record<string, unknown>;
   /** The kill lands once the child has made k mutating API calls, k seeded in this range. */
   killAfterMutations: [number, number];
+  /** Which mutating calls count towards k (all, when absent): e.g. only droplet actions. */
+  counts?: (request: { method: string; path: string }) => boolean;
   /** Faults active while the child runs (cleared before the next run). */
   rules?: unknown[];
   /** DigitalOcean's pace while the child runs, set back to the realistic profile after the kill. */
   timing?: Partial<TimingProfile>;
+  /**
+   * What brings the deployment back instead of the same operation run again (e.g. the scheduled
+   * maintain), and what must hold after it.
+   */
+  recover?: (h: Harness, input: Record<string, unknown>) => Promise<void>;
 }
 
 export interface OperationEntry {

@@ -16,17 +16,27 @@ import { Tally } from './tally.js';
 /** Slow enough that a kill lands mid-operation, fast enough that a whole run takes a few seconds. */
 const CHILD_TIME_SCALE = 100;
 
-const isMutating = (method: string) => method !== 'GET' && method !== 'HEAD';
+/** Propose only validates a spec (App Platform changes nothing), so it is no kill point. */
+const isMutating = (r: { method: string; path: string }) =>
+  r.method !== 'GET' && r.method !== 'HEAD' && r.path !== '/v2/apps/propose';
 
-const mutationsOf = async (h: Harness) => (await h.requests()).filter((r) => isMutating(r.method)).length;
+type Counts = (request: { method: string; path: string }) => boolean;
+
+const mutationsOf = async (h: Harness, counts: Counts = () => true) =>
+  (await h.requests()).filter((r) => isMutating(r) && counts(r)).length;
 
 /** Polls the emulator's request log until the child has made `count` mutating calls (or has gone). */
-async function waitForMutations(h: Harness, exited: Promise<number | null>, count: number): Promise<void> {
+async function waitForMutations(
+  h: Harness,
+  exited: Promise<number | null>,
+  count: number,
+  counts?: Counts,
+): Promise<void> {
   let gone = false;
   void exited.then(() => {
     gone = true;
   });
-  while (!gone && (await mutationsOf(h)) < count) await new Promise((r) => setTimeout(r, 5));
+  while (!gone && (await mutationsOf(h, counts)) < count) await new Promise((r) => setTimeout(r, 5));
 }
 
 export function interruptionSuite(file: string, entries: readonly MutatingEntry[]): void {
@@ -56,7 +66,7 @@ export function interruptionSuite(file: string, entries: readonly MutatingEntry[
             const child = spawnInvoke([...entry.cli, ...flags(input)], h.env());
             const point = between(h.random, ...cut.killAfterMutations);
             try {
-              await waitForMutations(h, child.exited, point);
+              await waitForMutations(h, child.exited, point, cut.counts);
             } finally {
               // Whatever happened, the child started here ends here.
               child.process.kill('SIGKILL');
@@ -70,7 +80,8 @@ export function interruptionSuite(file: string, entries: readonly MutatingEntry[
             if (cut.timing) await h.account();
             await entry.holdsMidway(h, before, input);
             h.advance(DEFAULT_LOCK_TTL_MS);
-            await entry.converges(h, { input });
+            if (cut.recover) await cut.recover(h, input);
+            else await entry.converges(h, { input });
           });
         });
       }

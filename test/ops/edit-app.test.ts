@@ -73,7 +73,10 @@ describe('edit the app', () => {
     const report = await edit({ app_instances: 'web=2' });
     expect(report.status).toBe('failed');
     expect(report.result.failure?.detail).toMatch(/does not support more than one instance/);
-    expect(report.result.restore).toEqual({ ok: true, details: ['nothing had changed'] });
+    // Asked beforehand (propose), so nothing was sent that would need restoring.
+    expect(report.result.failure?.kind).toBe('refused');
+    expect(report.result.restore).toBeUndefined();
+    expect(report.api_calls.mutating).toBe(0);
     expect((await app()).app.activeDeployment?.id).toBe(before.app.activeDeployment?.id);
   });
 

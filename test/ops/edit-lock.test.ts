@@ -48,7 +48,9 @@ describe('two edits of one deployment at once', () => {
 
   it('the second fails fast, changing nothing, when it may not wait', async () => {
     const first = edit({ set_env: { THIRD: 'three' } });
-    for (let i = 0; i < 200; i++) {
+    // Until the first holds the lock (it reads and asks DigitalOcean about its change first; a loaded
+    // machine takes a while).
+    for (let i = 0; i < 2000; i++) {
       const keys = (await t.dots.v2.account.keys.get())?.sshKeys ?? [];
       if (keys.some((k) => k.name?.startsWith('base2-apponly-lock'))) break;
       await new Promise((resolve) => setTimeout(resolve, 10));

@@ -11,6 +11,7 @@ import {
   newestGeneration,
   sameImage,
 } from '../../lib/ops/maintain/image.js';
+import { withPowerOns } from '../../lib/ops/maintain/power-on.js';
 import {
   deploymentRepositories,
   garbageReport,
@@ -84,7 +85,7 @@ describe('classifyDrift', () => {
     expect(result.repairs).toEqual([{ kind: 'droplet', desired, steps: [plan.steps[0]] }]);
   });
 
-  it('reports resizes, powered-off droplets, surplus and duplicates: repair never destroys or interrupts', () => {
+  it('reports resizes, surplus and duplicates, and powers on a droplet left off: repair never destroys or resizes', () => {
     const plan = dropletPlan(desired, [
       droplet(desired, 1, { size: 's-2vcpu-2gb' }),
       droplet(desired, 2, { status: 'off' }),
@@ -92,14 +93,37 @@ describe('classifyDrift', () => {
       droplet(desired, 2, { createdAt: 2_000 }),
     ]);
     const result = classifyDrift([plan]);
-    expect(result.drift.map((d) => d.treatment)).toEqual(['report', 'report', 'report', 'report']);
-    expect(result.drift.map((d) => d.note)).toEqual([
-      NOTES.resize,
-      NOTES.resize,
-      NOTES.surplus,
-      NOTES.surplus,
+    expect(result.drift.map((d) => [d.treatment, d.note])).toEqual([
+      ['report', NOTES.resize],
+      ['repair', NOTES.powerOn],
+      ['report', NOTES.surplus],
+      ['report', NOTES.surplus],
     ]);
-    expect(result.repairs).toEqual([]);
+    expect(result.repairs.flatMap((p) => p.steps.map((s) => [s.name, s.payload]))).toEqual([
+      [`${desired.slug}-${desired.generation}-2`, { type: 'power-on', size: desired.size }],
+    ]);
+  });
+
+  it('powers on a droplet left off at another size at the size it has, beside the resize it only reports', () => {
+    const off = droplet(desired, 1, { size: 's-2vcpu-2gb', status: 'off' });
+    const owned = [off, droplet(desired, 2)];
+    const plans = withPowerOns([dropletPlan(desired, owned)], {
+      slug: desired.slug,
+      owned,
+      lookalikes: [],
+      accountScanned: true,
+    });
+    const result = classifyDrift(plans);
+    expect(result.drift.map((d) => [d.name, d.what, d.treatment])).toEqual([
+      [off.name, `size s-2vcpu-2gb → ${desired.size}`, 'report'],
+      [off.name, 'powered off → power on', 'repair'],
+    ]);
+    expect(result.repairs[0]?.steps.map((s) => s.payload)).toEqual([
+      { type: 'power-on', size: 's-2vcpu-2gb' },
+    ]);
+    // One already planned as a power on gets no second one.
+    const again = withPowerOns(plans, { slug: desired.slug, owned, lookalikes: [], accountScanned: true });
+    expect(again[0]?.steps).toHaveLength(plans[0]!.steps.length);
   });
 
   it('repairs IPv6 that deployment.yml asks for: enabling it interrupts nothing', () => {

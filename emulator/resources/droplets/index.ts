@@ -4,6 +4,7 @@ import { DropletHosts } from '../../droplet-host/hosts.js';
 import { registerDropletActionRoutes } from './action-routes.js';
 import type { DropletRecord } from './model.js';
 import { registerDropletRoutes } from './routes.js';
+import { registerSizeRoutes } from './size-routes.js';
 import { DropletStore } from './store.js';
 
 /** The droplets service plus what the tags module needs to tag and untag. */
@@ -41,6 +42,7 @@ export const dropletsModule: EmulatorModule = {
 
     registerDropletRoutes(core, droplets);
     registerDropletActionRoutes(core, droplets);
+    registerSizeRoutes(core);
 
     const view = (d: DropletRecord): DropletView => {
       const status = droplets.status(d);

@@ -20,6 +20,7 @@ import type { OpContext, Operation, OpOutcome } from '../types.js';
 import { type Attempted, applyEditPlan, settleEdit } from './apply.js';
 import { type EditInput, editInputSchema, secretsOf } from './input.js';
 import { type EditPlan, hasWork, planEdit, readEditWorld, stepsOf, touchedBy } from './plan.js';
+import { preflightEdit, REFUSED_ADVICE } from './preflight.js';
 import { renderEdit } from './render.js';
 import { type RestoreOutcome, restoreEdit } from './restore.js';
 import { verifyEdit } from './verify.js';
@@ -39,6 +40,10 @@ export interface EditResult {
   /** With `progress`, when the deployment stays locked for the next call: give it as `resume` (lib/lock/hold.ts). */
   resume?: string;
   failure?: { kind: string; detail: string; logs?: string };
+  /** What DigitalOcean would refuse of the change set, found before anything changed (the edit is then not made). */
+  refusals?: string[];
+  /** What DigitalOcean was asked about the change set beforehand, and accepted. */
+  validated?: string[];
   /** Present when the edit failed after changing something: whether everything is back, verified. */
   restore?: RestoreOutcome;
 }
@@ -86,20 +91,29 @@ async function editLocked(
     result,
     warnings: plan.warnings,
   });
-  // Droplets it would add (scale-up, a new generation) must fit the account's droplet limit.
-  const refusal = plan.droplets
-    ? await checkDropletLimit(
-        ctx,
-        plan.droplets.steps,
-        plan.droplets.actual,
-        plan.droplets.next.count,
-        plan.warnings,
-      )
-    : undefined;
-  if (refusal) {
+  // Nothing changes until DigitalOcean has been asked about everything it could refuse: droplets it
+  // would add must fit the account's droplet limit, the new app spec and droplet sizes must pass.
+  const [limit, preflight] = await Promise.all([
+    plan.droplets
+      ? checkDropletLimit(
+          ctx,
+          plan.droplets.steps,
+          plan.droplets.actual,
+          plan.droplets.next.count,
+          plan.warnings,
+        )
+      : undefined,
+    preflightEdit(ctx, deployment, plan),
+  ]);
+  if (preflight.validated.length > 0) result.validated = preflight.validated;
+  const refusals = [...(limit ? [limit] : []), ...preflight.refusals];
+  if (refusals.length > 0) {
+    result.refusals = refusals;
     result.failure = {
-      kind: 'droplet_limit',
-      detail: `The edit was not made, nothing was changed: ${refusal}`,
+      kind: limit ? 'droplet_limit' : 'refused',
+      detail:
+        `The edit was not made, nothing was changed: ${refusals.map((r) => r.replace(/\.$/, '')).join('; ')}. ` +
+        REFUSED_ADVICE,
     };
     return outcome('failed');
   }

@@ -25,6 +25,8 @@ export interface RecordEdit {
   /** Records added (as they will read back) and removed (as they were). */
   added: Array<{ type: string; name: string; data: string }>;
   removed: ExistingRecord[];
+  /** The domain's records as read for the plan (DigitalOcean's rules are checked against them). */
+  existing?: ExistingRecord[];
 }
 
 /** Pure: a create step that writes `record` back (for a restore, or an add). */
@@ -73,7 +75,7 @@ export function planRecordEdit(
   }
   const problems: Problem[] = [];
   const touched: Array<{ type: string; name: string }> = [];
-  const edit: RecordEdit = { domain, steps: [], added: [], removed: [] };
+  const edit: RecordEdit = { domain, steps: [], added: [], removed: [], existing: actual.records };
   const ttl = deployment.domain?.ttl ?? DEFAULT_TTL;
   for (const add of changes.records.add) {
     const record = {
@@ -110,4 +112,24 @@ export function planRecordEdit(
         `DNS ${keyOf(key)}.${domain} is managed by deployment.yml: the next deploy writes it back as the manifest says.`,
     );
   return { edit, problems, warnings };
+}
+
+/**
+ * Pure: DigitalOcean's CNAME rule against the records the edit leaves — a CNAME owns its name alone
+ * (422 "CNAME records cannot share a name with other records", and the other way round) — for the
+ * names the edit adds to, one sentence each.
+ */
+export function cnameRefusals(edit: RecordEdit): string[] {
+  const removed = new Set(edit.removed.map((r) => r.id));
+  const after = [...(edit.existing ?? []).filter((r) => !removed.has(r.id)), ...edit.added];
+  return [...new Set(edit.added.map((r) => r.name))].flatMap((name) => {
+    const here = after.filter((r) => r.name === name);
+    if (!here.some((r) => r.type === 'CNAME') || here.length < 2) return [];
+    const types = here.map((r) => r.type).join(', ');
+    return [
+      `record ${name} of ${edit.domain}: a CNAME cannot share its name with another record, and the edit ` +
+        `would leave ${types} there (DigitalOcean answers 422 "CNAME records cannot share a name with other records"): ` +
+        'remove the record in the way in the same edit, or use another name',
+    ];
+  });
 }

@@ -1,6 +1,7 @@
 import { continueAdvice } from '../../lock/hold.js';
 import type { OpReport } from '../types.js';
 import type { EditResult } from './index.js';
+import { REFUSED_ADVICE } from './preflight.js';
 
 function indent(text: string): string {
   return text
@@ -13,6 +14,15 @@ function indent(text: string): string {
 export function renderEdit(report: OpReport<EditResult>): string {
   const r = report.result;
   const lines: string[] = [r.dry_run ? 'Plan (dry run, nothing changed):' : 'Plan:', indent(r.plan_table)];
+  if (r.validated && !r.failure) {
+    lines.push('', 'Checked with DigitalOcean:');
+    for (const v of r.validated) lines.push(`  ✓ ${v}`);
+  }
+  if (r.refusals) {
+    lines.push('', 'Refused by DigitalOcean (the edit was not made, nothing was changed):');
+    for (const refusal of r.refusals) lines.push(`  ✗ ${refusal}`);
+    lines.push(REFUSED_ADVICE);
+  }
   if (r.applied.length > 0) {
     lines.push('', 'Applied:');
     for (const a of r.applied)
@@ -30,7 +40,7 @@ export function renderEdit(report: OpReport<EditResult>): string {
       `${continueAdvice('the same edit', r.resume)} It follows the edit to the end and verifies it.`,
     );
   }
-  if (r.failure) {
+  if (r.failure && !r.refusals) {
     lines.push('', `Failed (${r.failure.kind}): ${r.failure.detail}`);
     if (r.failure.logs) lines.push('', 'Last log lines:', indent(r.failure.logs));
   }

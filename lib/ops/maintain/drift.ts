@@ -26,7 +26,9 @@ export const NOTES = {
   replacing:
     "the running droplets are of another generation than deployment.yml's (its image, user_data or SSH key changed, or a deploy did not finish): run deploy to replace them",
   noKey: 'the SSH key droplets are created with is missing, so nothing is re-created: run deploy',
-  resize: `maintain does not resize or power droplets (it would interrupt them): ${RUN_DEPLOY}`,
+  resize: `maintain does not resize droplets (a resize powers them off): ${RUN_DEPLOY}`,
+  powerOn:
+    'left powered off (an operation killed mid-resize, or by hand): powered on at the size it has, and its health URL must answer again',
   ipv6: 'IPv6 enabled, as deployment.yml asks (the droplet keeps running)',
   retire: 'an older generation an interrupted deploy left: deleted once the current generation is healthy',
   deleting:
@@ -65,6 +67,8 @@ function dropletVerdicts(steps: readonly PlanStep[], keyMissing: boolean): Map<P
       verdicts.set(step, creating ? ['report', NOTES.replacing] : ['cleanup', NOTES.retire]);
     } else if (step.action === 'delete') {
       verdicts.set(step, ['report', NOTES.surplus]);
+    } else if (payloadType(step) === 'power-on') {
+      verdicts.set(step, ['repair', NOTES.powerOn]);
     } else if (payloadType(step) === 'enable-ipv6') {
       verdicts.set(step, ['repair', NOTES.ipv6]);
     } else {

@@ -2,6 +2,7 @@ import type { Deployment } from '../../config/manifest.js';
 import { isToolError } from '../../errors.js';
 import { deploymentLock } from '../../lock/index.js';
 import type { AppActual } from '../../resources/app/index.js';
+import type { ActualDroplets } from '../../resources/droplets/index.js';
 import type { Check } from '../../resources/types.js';
 import { factsOf, type Kind, kindsOf, planWorld, readWorld, type World, warningsOf } from '../converge.js';
 import { loadDeployment } from '../deployment.js';
@@ -10,6 +11,7 @@ import { type Classified, classifyDrift, dropletRecords } from './drift.js';
 import { bootWait, healthChecks } from './health.js';
 import { adoptDeployedImage } from './image.js';
 import { type MaintainInput, maintainInputSchema } from './input.js';
+import { withPowerOns } from './power-on.js';
 import { findGarbage, type GarbagePlan, garbageReport } from './registry-gc.js';
 import { renderMaintain } from './render.js';
 import { isDeadlinePassed, type RepairWork, repairAndClean } from './repair.js';
@@ -42,7 +44,10 @@ async function look(ctx: OpContext, manifest: Deployment, kinds: Kind[]) {
   const world = await readWorld(ctx, manifest, kinds);
   const adopted = await adoptDeployedImage(ctx, manifest, world);
   const deployment = adopted.deployment;
-  const plans = planWorld(deployment, world, factsOf(world), kinds);
+  const plans = withPowerOns(
+    planWorld(deployment, world, factsOf(world), kinds),
+    world.droplet as ActualDroplets | undefined,
+  );
   return { world, adopted, deployment, plans, classified: classifyDrift(plans, dropletRecords(deployment)) };
 }
 

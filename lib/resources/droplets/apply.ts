@@ -50,7 +50,7 @@ export async function applyDropletSteps(
     creates.set(generation, [...(creates.get(generation) ?? []), s]);
   }
   const resizes = steps.flatMap((s) =>
-    s.action === 'update' && s.id && s.payload?.type === 'resize'
+    s.action === 'update' && s.id && (s.payload?.type === 'resize' || s.payload?.type === 'power-on')
       ? [{ name: s.name, id: Number(s.id), size: s.payload.size }]
       : [],
   );

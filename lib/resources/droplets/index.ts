@@ -25,7 +25,7 @@ export {
   isDeploymentDropletName,
   parseDropletName,
 } from './names.js';
-export { type DropletPayload, type DropletStep, destroyDroplets, planDroplets } from './plan.js';
+export { type DropletPayload, type DropletStep, destroyDroplets, planDroplets, powerOnStep } from './plan.js';
 export { docrRepository, type ImageRef, registryImages } from './registry-images.js';
 
 /**

@@ -26,6 +26,11 @@ export interface DropletState {
   publicIpv6?: string | undefined;
   /** An action (other than the boot) is running: no other can start. */
   locked: boolean;
+  /**
+   * The disk in GB. It follows the size only when a resize asks for it (the tool never does), so a
+   * resize to a size with a smaller disk is refused. Optional: absent when DigitalOcean did not say.
+   */
+  disk?: number;
 }
 
 /** Not ours, but easy to mistake for ours: reported, never touched. */
@@ -105,6 +110,7 @@ export function flattenDroplet(d: Droplet): DropletState {
     ipv6: publicIpv6 !== undefined || (d.features ?? []).includes('ipv6'),
     publicIpv6,
     locked: d.locked === true,
+    ...(typeof d.disk === 'number' ? { disk: d.disk } : {}),
   };
 }
 

@@ -10,6 +10,11 @@ export type DropletPayload =
   | { type: 'create'; create: CreatePayload }
   /** Power off, resize (CPU and RAM only, so it can be undone), power on; also powers on a droplet left off. */
   | { type: 'resize'; size: string }
+  /**
+   * Power on a droplet left off, at `size`, the size it has (an interrupted resize may have left it
+   * off at either size): the same roll as a resize, which then has only the power on to do.
+   */
+  | { type: 'power-on'; size: string }
   /** DigitalOcean's enable_ipv6 action: the droplet keeps running, and keeps IPv6 for good. */
   | { type: 'enable-ipv6' }
   /** Delete a droplet of a replaced generation, once the successors are active. */
@@ -74,8 +79,7 @@ function planKept(desired: DesiredDroplets, kept: readonly DropletState[]): Drop
       const payload: DropletPayload = { type: 'resize', size: desired.size };
       steps.push(step('update', name, `size ${d.size} → ${desired.size}`, { id: String(d.id), payload }));
     } else if (d.status === 'off') {
-      const payload: DropletPayload = { type: 'resize', size: desired.size };
-      steps.push(step('update', name, 'powered off → power on', { id: String(d.id), payload }));
+      steps.push(powerOnStep(d));
     } else if (!enableIpv6) {
       steps.push(step('noop', name, `${d.status}, ${d.size}`, { id: String(d.id) }));
     }
@@ -115,6 +119,12 @@ function finishDeletes(actual: ActualDroplets): DropletStep[] {
       payload: { type: 'finish-delete' },
     }),
   );
+}
+
+/** Pure: powering on `d`, left off, at the size it has. */
+export function powerOnStep(d: DropletState): DropletStep {
+  const payload: DropletPayload = { type: 'power-on', size: d.size };
+  return step('update', d.name, 'powered off → power on', { id: String(d.id), payload });
 }
 
 /**
