@@ -11,6 +11,7 @@ import { type ApiCallEntry, ApiCallLog } from './call-log.js';
 import { createEngine, type HttpEngine } from './engine.js';
 import { pinnedEngine } from './pinned-engine.js';
 import { RateBudget } from './rate-budget.js';
+import { MAX_API_BODY_BYTES } from './response-guard.js';
 import { createSlimClient, type DigitalOceanClient } from './slim-client.js';
 import { createTransport, type FetchFunction, requireHttps } from './transport.js';
 
@@ -26,6 +27,8 @@ export interface DoClientOptions {
   random: Random;
   maxAttempts?: number;
   requestTimeoutMs?: number;
+  /** The first retry's back-off ceiling (doubling after); default 500 ms. */
+  backoffBaseMs?: number;
   /** For a budget of this client's own, when `budget` is not given. Default 250. */
   rateLimitPerMinute?: number;
   /** The token's budget, shared with the process's other clients of it (sharedRateBudget). */
@@ -147,11 +150,14 @@ export function createDoClient(options: DoClientOptions): DoApi {
       options.budget ??
       new RateBudget({ clock: options.clock, perMinute: options.rateLimitPerMinute ?? 250 }),
     jsonErrorBodies: true,
+    apiAnswers: true,
+    maxBodyBytes: MAX_API_BODY_BYTES,
     urlRole: apiUrlRole,
     ...(options.deadline ? { deadline: options.deadline } : {}),
     ...(options.rateLimitWaitMs !== undefined ? { rateLimitWaitMs: options.rateLimitWaitMs } : {}),
     ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
     ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+    ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
   });
 
   // The middleware is given explicitly: with none, Kiota installs its defaults, whose RetryHandler

@@ -9,6 +9,13 @@ import type { ApiCallEntry, ApiCallLog } from './call-log.js';
 import type { HttpEngine } from './engine.js';
 import { BudgetExhausted, RateBudget } from './rate-budget.js';
 import { numberHeader } from './rate-window.js';
+import {
+  AnswerRefused,
+  answerProblem,
+  MAX_HTTPS_BODY_BYTES,
+  pageBeyondBound,
+  readCapped,
+} from './response-guard.js';
 import { TransportAnnotation, TransportError } from './transport-error.js';
 import { describeFailure, type Failure, jsonErrorBody, rebuildResponse } from './transport-parts.js';
 
@@ -29,10 +36,20 @@ export interface TransportOptions {
    * 2 min: a 429 means nothing was done, so it is retried for as long as this allows, any method.
    */
   rateLimitWaitMs?: number;
-  /** The caller's deadline: no request is held back longer than the time left before it, plus a grace. */
+  /**
+   * The caller's deadline: no request is held back, waited for or retried past the time left before
+   * it, plus a short grace (so a call made while wrapping up, e.g. releasing a lock, can finish).
+   */
   deadline?: { remainingMs(): number };
-  /** Per attempt, until the whole body has arrived. Default 30 s. */
+  /** Per attempt, until the whole body has arrived, and never past the deadline's grace. Default 30 s. */
   requestTimeoutMs?: number;
+  /** Bodies larger than this are refused while they stream in. Default MAX_HTTPS_BODY_BYTES. */
+  maxBodyBytes?: number;
+  /**
+   * Check that successful answers could be DigitalOcean's (JSON objects, lists within their page
+   * size, pages within any account's lists; response-guard.ts) before anything believes them.
+   */
+  apiAnswers?: boolean;
   /** Backoff before retry n is random in [0, min(max, base·2^(n-1))). Defaults 500 ms and 20 s. */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
@@ -78,7 +95,15 @@ export function requireHttps(url: URL, role: UrlRole = requestUrl): void {
   );
 }
 
-class AttemptTimeout extends Error {}
+class AttemptTimeout extends Error {
+  constructor(
+    readonly ms: number,
+    /** Cut by the deadline rather than by the per-attempt timeout. */
+    readonly byDeadline: boolean,
+  ) {
+    super('attempt timed out');
+  }
+}
 
 function isStream(body: unknown): boolean {
   return (
@@ -94,7 +119,17 @@ export function createTransport(options: TransportOptions): FetchFunction {
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
   const baseMs = options.backoffBaseMs ?? 500;
   const maxMs = options.backoffMaxMs ?? 20_000;
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_HTTPS_BODY_BYTES;
   const backoff = (attempt: number) => random() * Math.min(maxMs, baseMs * 2 ** (attempt - 1));
+  const timeLeft = () => Math.max(0, options.deadline?.remainingMs() ?? Number.POSITIVE_INFINITY);
+
+  /** How long the next attempt may take: its own timeout, or what the deadline and its grace leave. */
+  function attemptLimit(): { ms: number; byDeadline: boolean } {
+    const byDeadline = timeLeft() + deadlineGraceMs;
+    return byDeadline < timeoutMs
+      ? { ms: byDeadline, byDeadline: true }
+      : { ms: timeoutMs, byDeadline: false };
+  }
 
   async function attemptOnce(url: URL, method: string, init: RequestInit): Promise<Response> {
     const abort = new AbortController();
@@ -102,13 +137,20 @@ export function createTransport(options: TransportOptions): FetchFunction {
     const caller = init.signal ?? undefined;
     const onCallerAbort = () => abort.abort(caller?.reason);
     caller?.addEventListener('abort', onCallerAbort, { once: true });
-    clock.sleep(timeoutMs, stopTimer.signal).then(
-      () => abort.abort(new AttemptTimeout()),
+    const limit = attemptLimit();
+    // The whole attempt (connect, TLS handshake, headers, every byte of the body) runs under this one
+    // timer: a server that accepts and then stalls, or drips, is cut off at it.
+    clock.sleep(limit.ms, stopTimer.signal).then(
+      () => abort.abort(new AttemptTimeout(limit.ms, limit.byDeadline)),
       () => undefined,
     );
     try {
       const response = await engine.fetch(url, { ...init, method, signal: abort.signal, redirect: 'manual' });
-      const body = await response.arrayBuffer();
+      const body = await readCapped(response, maxBodyBytes);
+      if (options.apiAnswers && response.status >= 200 && response.status < 300) {
+        const problem = answerProblem(url, body);
+        if (problem) throw new AnswerRefused(problem);
+      }
       if (options.jsonErrorBodies && response.status >= 400) {
         const replaced = jsonErrorBody(response.status, response.statusText, response.headers, body);
         if (replaced) return rebuildResponse(response, replaced.body, replaced.headers);
@@ -123,9 +165,19 @@ export function createTransport(options: TransportOptions): FetchFunction {
     }
   }
 
-  function failureOf(error: unknown): Failure {
+  function failureOf(error: unknown, call: string): Failure {
     if (error instanceof AttemptTimeout) {
-      return { reason: 'timeout', unsent: false, text: `no complete response within ${timeoutMs / 1000} s` };
+      const when = error.byDeadline
+        ? "before the operation's time limit ran out"
+        : `within ${Math.round(error.ms / 100) / 10} s`;
+      return { reason: 'timeout', unsent: false, text: `${call} had no complete answer ${when}` };
+    }
+    if (error instanceof AnswerRefused) {
+      return {
+        reason: 'response',
+        unsent: false,
+        text: `the answer to ${call} was refused: ${error.message}`,
+      };
     }
     return describeFailure(error);
   }
@@ -136,6 +188,19 @@ export function createTransport(options: TransportOptions): FetchFunction {
     const method = (init.method ?? 'GET').toUpperCase();
     const path = `${url.pathname}${url.search}`;
     const idempotent = isIdempotent(method);
+    const call = `${method} ${path}`;
+    if (options.apiAnswers) {
+      const beyond = pageBeyondBound(url);
+      if (beyond) {
+        throw new TransportError(`${call} was not sent: ${beyond}`, {
+          reason: 'response',
+          method,
+          path,
+          attempts: 0,
+          ambiguous: false,
+        });
+      }
+    }
     const caller = init.signal ?? undefined;
     const replayable = !isStream(init.body);
     const firstStart = clock.now();
@@ -179,12 +244,15 @@ export function createTransport(options: TransportOptions): FetchFunction {
           calls.record(entry(0, { error: 'aborted' }));
           throw error;
         }
-        const failure = failureOf(error);
+        const failure = failureOf(error, call);
         calls.record(entry(0, { error: failure.code ?? failure.reason }));
-        // Nothing reached the server if the connection never opened: safe to repeat any method.
-        const retryable = failure.reason !== 'tls' && (idempotent || failure.unsent);
-        if (retryable && canRetry) {
-          await clock.sleep(backoff(counted), caller);
+        // Nothing reached the server if the connection never opened: safe to repeat any method. A
+        // refused answer would come again; a retry whose back-off would outlast the deadline is moot.
+        const retryable =
+          failure.reason !== 'tls' && failure.reason !== 'response' && (idempotent || failure.unsent);
+        const pause = backoff(counted);
+        if (retryable && canRetry && pause < timeLeft()) {
+          await clock.sleep(pause, caller);
           continue;
         }
         throw new TransportError(
@@ -194,6 +262,7 @@ export function createTransport(options: TransportOptions): FetchFunction {
             method,
             path,
             attempts: attempt,
+            // A refused answer is an answer: a POST that got one was received and may have acted.
             ambiguous: !idempotent && !failure.unsent && failure.reason !== 'tls',
             ...(failure.code ? { code: failure.code } : {}),
           },
@@ -211,8 +280,9 @@ export function createTransport(options: TransportOptions): FetchFunction {
         if (replayable && clock.now() + pause <= waitLimit()) continue;
       } else if (response.status >= 500 && idempotent && canRetry) {
         const retryAfterMs = (numberHeader(response.headers, 'retry-after') ?? 0) * 1000;
-        if (clock.now() + retryAfterMs <= waitLimit()) {
-          await clock.sleep(Math.max(backoff(counted), retryAfterMs), caller);
+        const pause = Math.max(backoff(counted), retryAfterMs);
+        if (pause < timeLeft() && clock.now() + pause <= waitLimit()) {
+          await clock.sleep(pause, caller);
           continue;
         }
       }

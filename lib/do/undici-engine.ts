@@ -13,6 +13,8 @@ export function undiciEngine(extraCaPems: readonly string[]): HttpEngine {
   return {
     fetch: async (url, init) =>
       (await undiciFetch(url, { ...(init as UndiciRequestInit), dispatcher: agent })) as unknown as Response,
-    close: () => agent.close(),
+    // Destroyed, not closed: close() waits for requests still in flight, and at the end of an
+    // operation those are only ones nobody waits for any more (a stalled server's, say).
+    close: () => agent.destroy(),
   };
 }
