@@ -29,6 +29,8 @@ export interface DoClientOptions {
   requestTimeoutMs?: number;
   /** The first retry's back-off ceiling (doubling after); default 500 ms. */
   backoffBaseMs?: number;
+  /** How long past the deadline a request may still run (transport.ts); default 10 s. */
+  deadlineAttemptGraceMs?: number;
   /** For a budget of this client's own, when `budget` is not given. Default 250. */
   rateLimitPerMinute?: number;
   /** The token's budget, shared with the process's other clients of it (sharedRateBudget). */
@@ -72,6 +74,7 @@ export interface HttpsOptions {
   maxAttempts?: number;
   requestTimeoutMs?: number;
   deadline?: { remainingMs(): number };
+  deadlineAttemptGraceMs?: number;
   onCall?: (entry: ApiCallEntry) => void;
 }
 
@@ -122,6 +125,9 @@ function httpsOn(engine: HttpEngine, options: HttpsOptions): HttpsClient {
       ...(options.deadline ? { deadline: options.deadline } : {}),
       ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
       ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+      ...(options.deadlineAttemptGraceMs !== undefined
+        ? { deadlineAttemptGraceMs: options.deadlineAttemptGraceMs }
+        : {}),
     });
   const extraCas = trustedExtraCas(options.caPem);
   return {
@@ -158,6 +164,9 @@ export function createDoClient(options: DoClientOptions): DoApi {
     ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
     ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
     ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
+    ...(options.deadlineAttemptGraceMs !== undefined
+      ? { deadlineAttemptGraceMs: options.deadlineAttemptGraceMs }
+      : {}),
   });
 
   // The middleware is given explicitly: with none, Kiota installs its defaults, whose RetryHandler

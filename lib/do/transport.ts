@@ -43,6 +43,8 @@ export interface TransportOptions {
   deadline?: { remainingMs(): number };
   /** Per attempt, until the whole body has arrived, and never past the deadline's grace. Default 30 s. */
   requestTimeoutMs?: number;
+  /** See DEFAULT_DEADLINE_ATTEMPT_GRACE_MS. */
+  deadlineAttemptGraceMs?: number;
   /** Bodies larger than this are refused while they stream in. Default MAX_HTTPS_BODY_BYTES. */
   maxBodyBytes?: number;
   /**
@@ -67,6 +69,15 @@ export interface TransportOptions {
  * wrapping up (releasing its lock) must not fail on a pacing gap or a one-second retry-after.
  */
 const deadlineGraceMs = 2_000;
+
+/**
+ * How long past the deadline (or past its own start, for one made after it) a request may still
+ * run, retries included. Operations keep working a little after their deadline by design: they
+ * read where things stand to answer `in_progress`, pause or release their lock. A healthy API
+ * answers any one of those calls well within this; a server that accepted the connection and
+ * hung is cut off here instead of after every attempt's 30 s.
+ */
+export const DEFAULT_DEADLINE_ATTEMPT_GRACE_MS = 10_000;
 
 const idempotentMethods = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 
@@ -123,21 +134,21 @@ export function createTransport(options: TransportOptions): FetchFunction {
   const backoff = (attempt: number) => random() * Math.min(maxMs, baseMs * 2 ** (attempt - 1));
   const timeLeft = () => Math.max(0, options.deadline?.remainingMs() ?? Number.POSITIVE_INFINITY);
 
-  /** How long the next attempt may take: its own timeout, or what the deadline and its grace leave. */
-  function attemptLimit(): { ms: number; byDeadline: boolean } {
-    const byDeadline = timeLeft() + deadlineGraceMs;
-    return byDeadline < timeoutMs
-      ? { ms: byDeadline, byDeadline: true }
-      : { ms: timeoutMs, byDeadline: false };
+  const attemptGraceMs = options.deadlineAttemptGraceMs ?? DEFAULT_DEADLINE_ATTEMPT_GRACE_MS;
+
+  /** How long the next attempt may take: its own timeout, or what is left before the request's end. */
+  function attemptLimit(endBy: number): { ms: number; byDeadline: boolean } {
+    const left = Math.max(0, endBy - clock.now());
+    return left < timeoutMs ? { ms: left, byDeadline: true } : { ms: timeoutMs, byDeadline: false };
   }
 
-  async function attemptOnce(url: URL, method: string, init: RequestInit): Promise<Response> {
+  async function attemptOnce(url: URL, method: string, init: RequestInit, endBy: number): Promise<Response> {
     const abort = new AbortController();
     const stopTimer = new AbortController();
     const caller = init.signal ?? undefined;
     const onCallerAbort = () => abort.abort(caller?.reason);
     caller?.addEventListener('abort', onCallerAbort, { once: true });
-    const limit = attemptLimit();
+    const limit = attemptLimit(endBy);
     // The whole attempt (connect, TLS handshake, headers, every byte of the body) runs under this one
     // timer: a server that accepts and then stalls, or drips, is cut off at it.
     clock.sleep(limit.ms, stopTimer.signal).then(
@@ -204,6 +215,9 @@ export function createTransport(options: TransportOptions): FetchFunction {
     const caller = init.signal ?? undefined;
     const replayable = !isStream(init.body);
     const firstStart = clock.now();
+    // The latest this request may still be running: the grace past the deadline, or past now when
+    // the deadline has already gone (the call is part of wrapping up).
+    const endBy = firstStart + timeLeft() + attemptGraceMs;
     const waitLimit = () =>
       Math.min(
         firstStart + rateLimitWaitMs,
@@ -237,7 +251,7 @@ export function createTransport(options: TransportOptions): FetchFunction {
 
       let response: Response;
       try {
-        response = await attemptOnce(url, method, init);
+        response = await attemptOnce(url, method, init, endBy);
       } catch (error) {
         ticket.failed();
         if (caller?.aborted && error === caller.reason) {
@@ -251,7 +265,7 @@ export function createTransport(options: TransportOptions): FetchFunction {
         const retryable =
           failure.reason !== 'tls' && failure.reason !== 'response' && (idempotent || failure.unsent);
         const pause = backoff(counted);
-        if (retryable && canRetry && pause < timeLeft()) {
+        if (retryable && canRetry && clock.now() + pause < endBy) {
           await clock.sleep(pause, caller);
           continue;
         }
@@ -281,7 +295,7 @@ export function createTransport(options: TransportOptions): FetchFunction {
       } else if (response.status >= 500 && idempotent && canRetry) {
         const retryAfterMs = (numberHeader(response.headers, 'retry-after') ?? 0) * 1000;
         const pause = Math.max(backoff(counted), retryAfterMs);
-        if (pause < timeLeft() && clock.now() + pause <= waitLimit()) {
+        if (clock.now() + pause < endBy && clock.now() + pause <= waitLimit()) {
           await clock.sleep(pause, caller);
           continue;
         }

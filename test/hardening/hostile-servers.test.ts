@@ -40,8 +40,8 @@ function envFor(server: { origin: string; caPem: string }): Record<string, strin
   };
 }
 
-/** The deadline, the transport's 2 s grace past it, and room for a loaded machine to exit. */
-const MARGIN_MS = 2_000 + 4_000;
+/** The transport's 10 s grace past the deadline, and room for a loaded machine to exit. */
+const MARGIN_MS = 10_000 + 4_000;
 
 const stallRuns: ReadonlyArray<{ kind: StallKind; op: 'status' | 'info'; timeout: number }> = [
   { kind: 'no-answer', op: 'status', timeout: 2_000 },
