@@ -11,6 +11,7 @@ import { type ApiCallEntry, ApiCallLog } from './call-log.js';
 import { createEngine, type HttpEngine } from './engine.js';
 import { pinnedEngine } from './pinned-engine.js';
 import { RateBudget } from './rate-budget.js';
+import { MAX_API_BODY_BYTES } from './response-guard.js';
 import { createSlimClient, type DigitalOceanClient } from './slim-client.js';
 import { createTransport, type FetchFunction, requireHttps } from './transport.js';
 
@@ -26,6 +27,10 @@ export interface DoClientOptions {
   random: Random;
   maxAttempts?: number;
   requestTimeoutMs?: number;
+  /** The first retry's back-off ceiling (doubling after); default 500 ms. */
+  backoffBaseMs?: number;
+  /** How long past the deadline a request may still run (transport.ts); default 10 s. */
+  deadlineAttemptGraceMs?: number;
   /** For a budget of this client's own, when `budget` is not given. Default 250. */
   rateLimitPerMinute?: number;
   /** The token's budget, shared with the process's other clients of it (sharedRateBudget). */
@@ -69,6 +74,7 @@ export interface HttpsOptions {
   maxAttempts?: number;
   requestTimeoutMs?: number;
   deadline?: { remainingMs(): number };
+  deadlineAttemptGraceMs?: number;
   onCall?: (entry: ApiCallEntry) => void;
 }
 
@@ -119,6 +125,9 @@ function httpsOn(engine: HttpEngine, options: HttpsOptions): HttpsClient {
       ...(options.deadline ? { deadline: options.deadline } : {}),
       ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
       ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+      ...(options.deadlineAttemptGraceMs !== undefined
+        ? { deadlineAttemptGraceMs: options.deadlineAttemptGraceMs }
+        : {}),
     });
   const extraCas = trustedExtraCas(options.caPem);
   return {
@@ -147,11 +156,17 @@ export function createDoClient(options: DoClientOptions): DoApi {
       options.budget ??
       new RateBudget({ clock: options.clock, perMinute: options.rateLimitPerMinute ?? 250 }),
     jsonErrorBodies: true,
+    apiAnswers: true,
+    maxBodyBytes: MAX_API_BODY_BYTES,
     urlRole: apiUrlRole,
     ...(options.deadline ? { deadline: options.deadline } : {}),
     ...(options.rateLimitWaitMs !== undefined ? { rateLimitWaitMs: options.rateLimitWaitMs } : {}),
     ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
     ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+    ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
+    ...(options.deadlineAttemptGraceMs !== undefined
+      ? { deadlineAttemptGraceMs: options.deadlineAttemptGraceMs }
+      : {}),
   });
 
   // The middleware is given explicitly: with none, Kiota installs its defaults, whose RetryHandler

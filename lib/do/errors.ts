@@ -81,6 +81,12 @@ function sentence(details: ApiErrorDetails): string {
   const what = subject(details);
   const retries = details.attempts && details.attempts > 1 ? `, after ${details.attempts} attempts` : '';
   if (details.reason === 'rate-limit') return `Did not ask DigitalOcean to ${what}: ${details.detail}.`;
+  if (details.reason === 'response') {
+    return `Did not believe the API's answer when asked to ${what}: ${details.detail ?? 'it is not one DigitalOcean sends'}.`;
+  }
+  if (details.reason === 'timeout' && !details.ambiguous) {
+    return `Gave up waiting for DigitalOcean to ${what}: ${details.detail ?? 'no answer in time'}${retries}.`;
+  }
   if (details.status === 0) {
     const opening = details.ambiguous
       ? `Lost the connection to DigitalOcean while trying to ${what}`
@@ -99,11 +105,17 @@ function sentence(details: ApiErrorDetails): string {
 }
 
 function defaultHint(details: ApiErrorDetails): string | undefined {
+  if (details.reason === 'response') {
+    return `Check DIGITALOCEAN_API_URL: it must be DigitalOcean's API (https://api.digitalocean.com) or the emulator's URL${details.ambiguous ? '; the request may have been acted on, so run the operation again, which looks before it creates' : ''}.`;
+  }
   if (details.ambiguous) {
     return 'It may have happened anyway; run the operation again, which looks for the resource before creating it.';
   }
   if (details.reason === 'tls') {
     return "The server's certificate is not trusted; for a local emulator set DIGITALOCEAN_CA_FILE (or NODE_EXTRA_CA_CERTS) to its CA.";
+  }
+  if (details.reason === 'timeout') {
+    return 'The server took the connection but did not answer in time: check the network and DIGITALOCEAN_API_URL, then run it again (with a longer --timeout if the API is only slow).';
   }
   if (details.status === 0) return 'Check the network and DIGITALOCEAN_API_URL, then try again.';
   if (details.status === 401) return 'Check DIGITALOCEAN_TOKEN: it is missing, mistyped, expired or revoked.';

@@ -3,6 +3,8 @@
  * never a silently short list: teardown and lookup-before-create depend on seeing everything.
  */
 import { OperationError } from '../errors.js';
+import { ApiError } from './errors.js';
+import { MAX_LIST_ITEMS } from './response-guard.js';
 
 /** What a dots list response holds, e.g. `client.v2.droplets.get(…)` → `{ items: r.droplets, ...r }`. */
 export interface Page<T> {
@@ -14,7 +16,10 @@ export interface Page<T> {
 export interface ListAllOptions {
   /** DigitalOcean's maximum is 200. */
   perPage?: number;
-  /** Stops a misbehaving server from keeping us paging forever. */
+  /**
+   * Stops a misbehaving server from keeping us paging forever; by default as many pages as hold
+   * MAX_LIST_ITEMS (response-guard.ts explains the bound; the transport refuses pages past it too).
+   */
   maxPages?: number;
   /** Names the list in errors, e.g. `droplets tagged base2-staging`. */
   what?: string;
@@ -47,7 +52,7 @@ export async function listAll<T>(
   options: ListAllOptions = {},
 ): Promise<T[]> {
   const perPage = options.perPage ?? 200;
-  const maxPages = options.maxPages ?? 1000;
+  const maxPages = options.maxPages ?? Math.ceil(MAX_LIST_ITEMS / perPage);
   const what = options.what ?? 'the list';
   const items: T[] = [];
   const seen = new Set<number>();
@@ -58,6 +63,16 @@ export async function listAll<T>(
     items.push(...(result.items ?? []));
     const next = nextPageLink(result.links);
     const total = result.meta?.total ?? undefined;
+    if (total !== undefined && total > MAX_LIST_ITEMS) {
+      throw new ApiError({
+        status: 0,
+        reason: 'response',
+        operation: 'list',
+        resource: what,
+        detail: `it says the list holds ${total.toLocaleString('en-US')} items, and no account's list goes beyond ${MAX_LIST_ITEMS.toLocaleString('en-US')}`,
+        ambiguous: false,
+      });
+    }
     if (!next || (total !== undefined && items.length >= total)) return items;
     const nextPage = pageNumber(next);
     if (nextPage === undefined || seen.has(nextPage) || seen.size >= maxPages) {

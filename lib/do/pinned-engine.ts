@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns';
 import type { IncomingHttpHeaders } from 'node:http';
 import { request } from 'node:https';
+import { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import type { HttpEngine } from './engine.js';
 
@@ -45,19 +46,19 @@ export function pinnedEngine(address: string, extraCaPems: readonly string[]): H
             ...(init.signal ? { signal: init.signal } : {}),
           },
           (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (chunk: Buffer) => chunks.push(chunk));
-            res.on('error', reject);
-            res.on('end', () => {
-              const status = res.statusCode ?? 502;
-              resolve(
-                new Response(nullBodyStatuses.has(status) ? null : Buffer.concat(chunks), {
-                  status,
-                  statusText: res.statusMessage ?? '',
-                  headers: headersOf(res.headers),
-                }),
-              );
-            });
+            // Streamed, not gathered here: the transport reads it under its size cap and timer.
+            const status = res.statusCode ?? 502;
+            const body = nullBodyStatuses.has(status)
+              ? null
+              : (Readable.toWeb(res) as unknown as ReadableStream<Uint8Array>);
+            if (!body) res.resume();
+            resolve(
+              new Response(body, {
+                status,
+                statusText: res.statusMessage ?? '',
+                headers: headersOf(res.headers),
+              }),
+            );
           },
         );
         req.on('error', reject);

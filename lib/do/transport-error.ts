@@ -11,8 +11,13 @@ export const TransportAnnotation = {
   ambiguous: 'x-base2-ambiguous',
 } as const;
 
-/** `rate-limit`: held back, never sent, because the rate-limit budget is spent for longer than we wait. */
-export type TransportFailureReason = 'network' | 'timeout' | 'tls' | 'rate-limit';
+/**
+ * `rate-limit`: held back, never sent, because the rate-limit budget is spent for longer than we wait.
+ * `response`: an answer came that no DigitalOcean server sends (too large, not JSON, a list longer
+ * than its page, pages beyond any account's list; response-guard.ts), or its shape is not the
+ * documented one.
+ */
+export type TransportFailureReason = 'network' | 'timeout' | 'tls' | 'rate-limit' | 'response';
 
 export interface TransportErrorDetails {
   reason: TransportFailureReason;

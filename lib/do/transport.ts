@@ -9,6 +9,13 @@ import type { ApiCallEntry, ApiCallLog } from './call-log.js';
 import type { HttpEngine } from './engine.js';
 import { BudgetExhausted, RateBudget } from './rate-budget.js';
 import { numberHeader } from './rate-window.js';
+import {
+  AnswerRefused,
+  answerProblem,
+  MAX_HTTPS_BODY_BYTES,
+  pageBeyondBound,
+  readCapped,
+} from './response-guard.js';
 import { TransportAnnotation, TransportError } from './transport-error.js';
 import { describeFailure, type Failure, jsonErrorBody, rebuildResponse } from './transport-parts.js';
 
@@ -29,10 +36,22 @@ export interface TransportOptions {
    * 2 min: a 429 means nothing was done, so it is retried for as long as this allows, any method.
    */
   rateLimitWaitMs?: number;
-  /** The caller's deadline: no request is held back longer than the time left before it, plus a grace. */
+  /**
+   * The caller's deadline: no request is held back, waited for or retried past the time left before
+   * it, plus a short grace (so a call made while wrapping up, e.g. releasing a lock, can finish).
+   */
   deadline?: { remainingMs(): number };
-  /** Per attempt, until the whole body has arrived. Default 30 s. */
+  /** Per attempt, until the whole body has arrived, and never past the deadline's grace. Default 30 s. */
   requestTimeoutMs?: number;
+  /** See DEFAULT_DEADLINE_ATTEMPT_GRACE_MS. */
+  deadlineAttemptGraceMs?: number;
+  /** Bodies larger than this are refused while they stream in. Default MAX_HTTPS_BODY_BYTES. */
+  maxBodyBytes?: number;
+  /**
+   * Check that successful answers could be DigitalOcean's (JSON objects, lists within their page
+   * size, pages within any account's lists; response-guard.ts) before anything believes them.
+   */
+  apiAnswers?: boolean;
   /** Backoff before retry n is random in [0, min(max, base·2^(n-1))). Defaults 500 ms and 20 s. */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
@@ -50,6 +69,15 @@ export interface TransportOptions {
  * wrapping up (releasing its lock) must not fail on a pacing gap or a one-second retry-after.
  */
 const deadlineGraceMs = 2_000;
+
+/**
+ * How long past the deadline (or past its own start, for one made after it) a request may still
+ * run, retries included. Operations keep working a little after their deadline by design: they
+ * read where things stand to answer `in_progress`, pause or release their lock. A healthy API
+ * answers any one of those calls well within this; a server that accepted the connection and
+ * hung is cut off here instead of after every attempt's 30 s.
+ */
+export const DEFAULT_DEADLINE_ATTEMPT_GRACE_MS = 10_000;
 
 const idempotentMethods = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 
@@ -78,7 +106,15 @@ export function requireHttps(url: URL, role: UrlRole = requestUrl): void {
   );
 }
 
-class AttemptTimeout extends Error {}
+class AttemptTimeout extends Error {
+  constructor(
+    readonly ms: number,
+    /** Cut by the deadline rather than by the per-attempt timeout. */
+    readonly byDeadline: boolean,
+  ) {
+    super('attempt timed out');
+  }
+}
 
 function isStream(body: unknown): boolean {
   return (
@@ -94,21 +130,38 @@ export function createTransport(options: TransportOptions): FetchFunction {
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
   const baseMs = options.backoffBaseMs ?? 500;
   const maxMs = options.backoffMaxMs ?? 20_000;
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_HTTPS_BODY_BYTES;
   const backoff = (attempt: number) => random() * Math.min(maxMs, baseMs * 2 ** (attempt - 1));
+  const timeLeft = () => Math.max(0, options.deadline?.remainingMs() ?? Number.POSITIVE_INFINITY);
 
-  async function attemptOnce(url: URL, method: string, init: RequestInit): Promise<Response> {
+  const attemptGraceMs = options.deadlineAttemptGraceMs ?? DEFAULT_DEADLINE_ATTEMPT_GRACE_MS;
+
+  /** How long the next attempt may take: its own timeout, or what is left before the request's end. */
+  function attemptLimit(endBy: number): { ms: number; byDeadline: boolean } {
+    const left = Math.max(0, endBy - clock.now());
+    return left < timeoutMs ? { ms: left, byDeadline: true } : { ms: timeoutMs, byDeadline: false };
+  }
+
+  async function attemptOnce(url: URL, method: string, init: RequestInit, endBy: number): Promise<Response> {
     const abort = new AbortController();
     const stopTimer = new AbortController();
     const caller = init.signal ?? undefined;
     const onCallerAbort = () => abort.abort(caller?.reason);
     caller?.addEventListener('abort', onCallerAbort, { once: true });
-    clock.sleep(timeoutMs, stopTimer.signal).then(
-      () => abort.abort(new AttemptTimeout()),
+    const limit = attemptLimit(endBy);
+    // The whole attempt (connect, TLS handshake, headers, every byte of the body) runs under this one
+    // timer: a server that accepts and then stalls, or drips, is cut off at it.
+    clock.sleep(limit.ms, stopTimer.signal).then(
+      () => abort.abort(new AttemptTimeout(limit.ms, limit.byDeadline)),
       () => undefined,
     );
     try {
       const response = await engine.fetch(url, { ...init, method, signal: abort.signal, redirect: 'manual' });
-      const body = await response.arrayBuffer();
+      const body = await readCapped(response, maxBodyBytes);
+      if (options.apiAnswers && response.status >= 200 && response.status < 300) {
+        const problem = answerProblem(url, body);
+        if (problem) throw new AnswerRefused(problem);
+      }
       if (options.jsonErrorBodies && response.status >= 400) {
         const replaced = jsonErrorBody(response.status, response.statusText, response.headers, body);
         if (replaced) return rebuildResponse(response, replaced.body, replaced.headers);
@@ -123,9 +176,19 @@ export function createTransport(options: TransportOptions): FetchFunction {
     }
   }
 
-  function failureOf(error: unknown): Failure {
+  function failureOf(error: unknown, call: string): Failure {
     if (error instanceof AttemptTimeout) {
-      return { reason: 'timeout', unsent: false, text: `no complete response within ${timeoutMs / 1000} s` };
+      const when = error.byDeadline
+        ? "before the operation's time limit ran out"
+        : `within ${Math.round(error.ms / 100) / 10} s`;
+      return { reason: 'timeout', unsent: false, text: `${call} had no complete answer ${when}` };
+    }
+    if (error instanceof AnswerRefused) {
+      return {
+        reason: 'response',
+        unsent: false,
+        text: `the answer to ${call} was refused: ${error.message}`,
+      };
     }
     return describeFailure(error);
   }
@@ -136,9 +199,25 @@ export function createTransport(options: TransportOptions): FetchFunction {
     const method = (init.method ?? 'GET').toUpperCase();
     const path = `${url.pathname}${url.search}`;
     const idempotent = isIdempotent(method);
+    const call = `${method} ${path}`;
+    if (options.apiAnswers) {
+      const beyond = pageBeyondBound(url);
+      if (beyond) {
+        throw new TransportError(`${call} was not sent: ${beyond}`, {
+          reason: 'response',
+          method,
+          path,
+          attempts: 0,
+          ambiguous: false,
+        });
+      }
+    }
     const caller = init.signal ?? undefined;
     const replayable = !isStream(init.body);
     const firstStart = clock.now();
+    // The latest this request may still be running: the grace past the deadline, or past now when
+    // the deadline has already gone (the call is part of wrapping up).
+    const endBy = firstStart + timeLeft() + attemptGraceMs;
     const waitLimit = () =>
       Math.min(
         firstStart + rateLimitWaitMs,
@@ -172,19 +251,22 @@ export function createTransport(options: TransportOptions): FetchFunction {
 
       let response: Response;
       try {
-        response = await attemptOnce(url, method, init);
+        response = await attemptOnce(url, method, init, endBy);
       } catch (error) {
         ticket.failed();
         if (caller?.aborted && error === caller.reason) {
           calls.record(entry(0, { error: 'aborted' }));
           throw error;
         }
-        const failure = failureOf(error);
+        const failure = failureOf(error, call);
         calls.record(entry(0, { error: failure.code ?? failure.reason }));
-        // Nothing reached the server if the connection never opened: safe to repeat any method.
-        const retryable = failure.reason !== 'tls' && (idempotent || failure.unsent);
-        if (retryable && canRetry) {
-          await clock.sleep(backoff(counted), caller);
+        // Nothing reached the server if the connection never opened: safe to repeat any method. A
+        // refused answer would come again; a retry whose back-off would outlast the deadline is moot.
+        const retryable =
+          failure.reason !== 'tls' && failure.reason !== 'response' && (idempotent || failure.unsent);
+        const pause = backoff(counted);
+        if (retryable && canRetry && clock.now() + pause < endBy) {
+          await clock.sleep(pause, caller);
           continue;
         }
         throw new TransportError(
@@ -194,6 +276,7 @@ export function createTransport(options: TransportOptions): FetchFunction {
             method,
             path,
             attempts: attempt,
+            // A refused answer is an answer: a POST that got one was received and may have acted.
             ambiguous: !idempotent && !failure.unsent && failure.reason !== 'tls',
             ...(failure.code ? { code: failure.code } : {}),
           },
@@ -211,8 +294,9 @@ export function createTransport(options: TransportOptions): FetchFunction {
         if (replayable && clock.now() + pause <= waitLimit()) continue;
       } else if (response.status >= 500 && idempotent && canRetry) {
         const retryAfterMs = (numberHeader(response.headers, 'retry-after') ?? 0) * 1000;
-        if (clock.now() + retryAfterMs <= waitLimit()) {
-          await clock.sleep(Math.max(backoff(counted), retryAfterMs), caller);
+        const pause = Math.max(backoff(counted), retryAfterMs);
+        if (clock.now() + pause < endBy && clock.now() + pause <= waitLimit()) {
+          await clock.sleep(pause, caller);
           continue;
         }
       }

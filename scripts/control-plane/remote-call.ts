@@ -101,14 +101,16 @@ export const STALL_LIMITS: StallLimits = {
 };
 
 export async function callRemote(options: RemoteOptions): Promise<RemoteOutcome> {
+  const giveUpAt = options.clock.now() + options.timeoutMs;
   const https = createHttps({
     clock: options.clock,
     random: options.random,
     caPem: options.env.caPem,
     requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    // A call in flight when --timeout runs out is not waited for past it (plus the transport's grace).
+    deadline: { remainingMs: () => giveUpAt - options.clock.now() },
   });
   const url = `${options.env.webUrl}/${encodeURIComponent(options.op)}`;
-  const giveUpAt = options.clock.now() + options.timeoutMs;
   const progress = options.onProgress ?? (() => undefined);
   let input = options.input;
   let calls = 0;

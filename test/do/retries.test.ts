@@ -186,6 +186,6 @@ describe('retries', () => {
     server.script({ ...created, delayMs: 1500 });
     const error = await failure(createDroplet(api));
     expect(error).toMatchObject({ status: 0, ambiguous: true, reason: 'timeout' });
-    expect(error.message).toContain('no complete response within 2 s');
+    expect(error.message).toContain('POST /v2/droplets had no complete answer within 2 s');
   });
 });
