@@ -31,6 +31,8 @@ export interface DoClientOptions {
   backoffBaseMs?: number;
   /** How long past the deadline a request may still run (transport.ts); default 10 s. */
   deadlineAttemptGraceMs?: number;
+  /** The host's own cut, past which no request runs, wrapping up included (transport.ts). */
+  hardDeadline?: { remainingMs(): number };
   /** For a budget of this client's own, when `budget` is not given. Default 250. */
   rateLimitPerMinute?: number;
   /** The token's budget, shared with the process's other clients of it (sharedRateBudget). */
@@ -75,6 +77,7 @@ export interface HttpsOptions {
   requestTimeoutMs?: number;
   deadline?: { remainingMs(): number };
   deadlineAttemptGraceMs?: number;
+  hardDeadline?: { remainingMs(): number };
   onCall?: (entry: ApiCallEntry) => void;
 }
 
@@ -128,6 +131,7 @@ function httpsOn(engine: HttpEngine, options: HttpsOptions): HttpsClient {
       ...(options.deadlineAttemptGraceMs !== undefined
         ? { deadlineAttemptGraceMs: options.deadlineAttemptGraceMs }
         : {}),
+      ...(options.hardDeadline ? { hardDeadline: options.hardDeadline } : {}),
     });
   const extraCas = trustedExtraCas(options.caPem);
   return {
@@ -167,6 +171,7 @@ export function createDoClient(options: DoClientOptions): DoApi {
     ...(options.deadlineAttemptGraceMs !== undefined
       ? { deadlineAttemptGraceMs: options.deadlineAttemptGraceMs }
       : {}),
+    ...(options.hardDeadline ? { hardDeadline: options.hardDeadline } : {}),
   });
 
   // The middleware is given explicitly: with none, Kiota installs its defaults, whose RetryHandler

@@ -45,6 +45,11 @@ export interface TransportOptions {
   requestTimeoutMs?: number;
   /** See DEFAULT_DEADLINE_ATTEMPT_GRACE_MS. */
   deadlineAttemptGraceMs?: number;
+  /**
+   * The host's own cut (a web call's 30 s, less the time to answer): no request runs, waits or is
+   * retried past it, the grace and wrapping up included, since past it nobody receives the answer.
+   */
+  hardDeadline?: { remainingMs(): number };
   /** Bodies larger than this are refused while they stream in. Default MAX_HTTPS_BODY_BYTES. */
   maxBodyBytes?: number;
   /**
@@ -133,6 +138,7 @@ export function createTransport(options: TransportOptions): FetchFunction {
   const maxBodyBytes = options.maxBodyBytes ?? MAX_HTTPS_BODY_BYTES;
   const backoff = (attempt: number) => random() * Math.min(maxMs, baseMs * 2 ** (attempt - 1));
   const timeLeft = () => Math.max(0, options.deadline?.remainingMs() ?? Number.POSITIVE_INFINITY);
+  const hardLeft = () => Math.max(0, options.hardDeadline?.remainingMs() ?? Number.POSITIVE_INFINITY);
 
   const attemptGraceMs = options.deadlineAttemptGraceMs ?? DEFAULT_DEADLINE_ATTEMPT_GRACE_MS;
 
@@ -217,11 +223,12 @@ export function createTransport(options: TransportOptions): FetchFunction {
     const firstStart = clock.now();
     // The latest this request may still be running: the grace past the deadline, or past now when
     // the deadline has already gone (the call is part of wrapping up).
-    const endBy = firstStart + timeLeft() + attemptGraceMs;
+    const endBy = firstStart + Math.min(timeLeft() + attemptGraceMs, hardLeft());
     const waitLimit = () =>
       Math.min(
         firstStart + rateLimitWaitMs,
         clock.now() + (options.deadline?.remainingMs() ?? Infinity) + deadlineGraceMs,
+        clock.now() + hardLeft(),
       );
     // Attempts that count toward maxAttempts: a 429 is not a failure of the request, only a wait.
     let counted = 0;

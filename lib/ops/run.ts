@@ -21,6 +21,11 @@ export interface RunOptions {
   logSink: (line: string) => void;
   /** A deadline from the host; without one, `timeoutMs` or no limit at all. */
   deadline?: Deadline;
+  /**
+   * The host's own cut, later than `deadline` (a web call's 30 s, less the time to answer): the
+   * requests an operation makes while wrapping up after its deadline never run past it.
+   */
+  hardDeadline?: Deadline;
   timeoutMs?: number;
   onProgress?: (update: Progress) => void;
   tuning?: Partial<Tuning>;
@@ -73,6 +78,7 @@ export async function runOperation<I, R>(
     random: options.random,
     budget,
     deadline,
+    ...(options.hardDeadline ? { hardDeadline: options.hardDeadline } : {}),
   });
 
   const timing = createTiming(options.clock);

@@ -42,6 +42,7 @@ export function operationFunction(operation: AnyOperation, options: OperationFun
         random: Math.random,
         logSink: stdoutSink,
         deadline: operationDeadline(ctx.deadline, systemClock),
+        hardDeadline: ctx.deadline,
         extraSecrets: ctx.secrets,
       });
       return { statusCode: 200, body: report };

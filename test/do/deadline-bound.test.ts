@@ -111,4 +111,26 @@ describe('a request never outlasts the deadline', () => {
     const answer = await api.client.v2.account.get();
     expect(answer?.account?.email).toBe('a@b.c');
   });
+
+  it("never runs past the host's own cut (a web call's 30 s), even while wrapping up", async () => {
+    // The operation's deadline has passed; the function's own answer is due in 1 s. A call made now
+    // to a hung API must end by then, not after the 10 s grace: past it the platform cuts the call.
+    const server = track(await startStallingServer('no-answer'));
+    const api = track(
+      createDoClient({
+        token: plantedToken,
+        apiUrl: server.origin,
+        caPem: server.caPem,
+        clock: systemClock,
+        random: fixedRandom(),
+        deadline: createDeadline(systemClock, 0),
+        hardDeadline: createDeadline(systemClock, 1_000),
+      }),
+    );
+    const started = performance.now();
+    const error = await failureOf(api.client.v2.account.get(), 'read the account');
+    expect(performance.now() - started).toBeLessThan(1_000 + 2_500);
+    expect(error.reason).toBe('timeout');
+    expect(error.message).toContain('GET /v2/account');
+  });
 });
