@@ -3,6 +3,7 @@ import type { Clock, Random } from '../clock.js';
 import type { Env } from '../config/env.js';
 import type { Deadline } from '../deadline.js';
 import type { ApiCallSummary, DoApi } from '../do/index.js';
+import type { Interrupt } from '../interrupt.js';
 import type { AuditRecord, AuditTrail } from '../log/audit.js';
 import type { Logger } from '../log/logger.js';
 
@@ -36,6 +37,8 @@ export interface OpContext {
   tuning: Tuning;
   /** Time spent waiting on the platform's own work (builds, boots): not tool time. */
   timing: { platformWaitMs: number };
+  /** The host's request to stop (lib/interrupt.ts), where it can make one (the CLI). */
+  interrupt?: Interrupt;
 }
 
 /** Knobs with production defaults that tests and benchmarks turn. */
