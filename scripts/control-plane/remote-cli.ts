@@ -139,6 +139,17 @@ export function stalledMessage(op: string, outcome: Extract<RemoteOutcome, { kin
     const logs = outcome.activationId
       ? ` (\`doctl serverless activations logs ${outcome.activationId}\` shows what it did)`
       : '';
+    if (outcome.cutAfterMs !== undefined) {
+      const cut = outcome.cutAfterMs / 1000;
+      const faster = Math.max(2, Math.round(30 / Math.max(cut, 0.001)));
+      return (
+        `Stopped waiting: the ${op} function gave no answer on ${outcome.unanswered} calls in a row, each cut ` +
+        `after ${cut.toFixed(1)} s at most where DigitalOcean gives a web call 30 s; the last: ${outcome.detail}. ` +
+        `The platform's clock runs about ${faster} times faster than real time (an emulator's --time-scale), so ` +
+        'every call runs into its time limit and calling again will not finish it. Restart the emulator with ' +
+        `--time-scale 5 or less for npm run remote, or run the operation locally with \`npm run invoke -- ${op}\`.`
+      );
+    }
     return (
       `Stopped waiting: the ${op} function gave no answer on ${outcome.unanswered} calls in a row; the last: ` +
       `${outcome.detail}. Each call ran into its time limit before the operation answered, so calling again ` +
