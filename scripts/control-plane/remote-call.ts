@@ -37,6 +37,8 @@ export interface RemoteOptions {
   /** When calls count as making no progress (defaults: STALL_LIMITS). */
   stall?: Partial<StallLimits>;
   onProgress?: (update: Progress) => void;
+  /** Ctrl-C: stop calling (the call in flight is abandoned; the function itself runs on). */
+  stop?: AbortSignal;
 }
 
 export type RemoteOutcome =
@@ -69,6 +71,11 @@ export type RemoteOutcome =
       unchanged: number;
       forMs: number;
     }
+  /**
+   * Stopped by the person (Ctrl-C, SIGTERM): `resume`, the token the last answer gave, when the
+   * deployment stays locked for it; `inFlight`, when a call was abandoned mid-way.
+   */
+  | { kind: 'interrupted'; calls: number; resume?: string; inFlight: boolean }
   /** Refused or failed before running: the platform's or the function's error. */
   | { kind: 'refused'; status: number; error: RemoteError; calls: number };
 
@@ -130,11 +137,25 @@ export async function callRemote(options: RemoteOptions): Promise<RemoteOutcome>
   /** Real milliseconds of each unanswered call in the current run of them. */
   let cuts: number[] = [];
   let same: { key: string; since: number; count: number } | undefined;
+  const interrupted = (inFlight: boolean): RemoteOutcome => ({
+    kind: 'interrupted',
+    calls,
+    inFlight,
+    ...(typeof input.resume === 'string' ? { resume: input.resume } : {}),
+  });
+  const pause = (ms: number) => options.clock.sleep(ms, options.stop).catch(() => undefined);
   try {
     for (;;) {
+      if (options.stop?.aborted) return interrupted(false);
       calls += 1;
       const callStarted = options.clock.now();
-      const answer = await callOnce(https.request, url, options, input);
+      let answer: Answer;
+      try {
+        answer = await callOnce(https.request, url, options, input);
+      } catch (error) {
+        if (options.stop?.aborted) return interrupted(true);
+        throw error;
+      }
       const now = options.clock.now();
       // Another operation holding the deployment, between two unanswered calls, is most likely the
       // earlier call still running past its cut: it neither ends nor resets a run of them.
@@ -157,9 +178,9 @@ export async function callRemote(options: RemoteOptions): Promise<RemoteOutcome>
       // Another operation holds the deployment (a scheduled maintain, a teammate's deploy): it is
       // released within minutes, so a caller that waits calls again rather than giving up.
       const heldPauseMs = options.pauses?.notReadyMs ?? 10_000;
-      if (held && options.wait && giveUpAt - options.clock.now() > heldPauseMs) {
+      if (held && answer.kind === 'refused' && options.wait && giveUpAt - options.clock.now() > heldPauseMs) {
         progress({ step: `${options.op}: waiting for the deployment`, detail: answer.error.message });
-        await options.clock.sleep(heldPauseMs);
+        await pause(heldPauseMs);
         continue;
       }
       if (answer.kind === 'refused') return { ...answer, calls };
@@ -212,12 +233,13 @@ export async function callRemote(options: RemoteOptions): Promise<RemoteOutcome>
       }
       // After a 202 or 504 the token stays: that call may still be working under it, and pauses the same lock.
       if (answer.kind === 'report') input = continuedInput(input, answer.report);
+      if (options.stop?.aborted) return interrupted(false);
       progress(
         answer.kind === 'report'
           ? { step: `${options.op}: in progress`, detail: describeProgress(answer.report) }
           : { step: `${options.op}: still running`, detail: answer.detail },
       );
-      await options.clock.sleep(pauseMs);
+      await pause(pauseMs);
     }
   } finally {
     await https.close();
@@ -258,6 +280,7 @@ async function callOnce(
         [SECRET_HEADER]: options.env.secret,
       },
       body: JSON.stringify(input),
+      ...(options.stop ? { signal: options.stop } : {}),
     });
   } catch (error) {
     throw toApiError(error, { action: 'call', resource: `the ${options.op} function` });
