@@ -184,7 +184,7 @@ export function stalledMessage(op: string, outcome: Extract<RemoteOutcome, { kin
         `after ${cut.toFixed(1)} s at most where DigitalOcean gives a web call 30 s; the last: ${outcome.detail}. ` +
         `The platform's clock runs about ${faster} times faster than real time (an emulator's --time-scale), so ` +
         'every call runs into its time limit and calling again will not finish it. Restart the emulator with ' +
-        `--time-scale 5 or less for npm run remote, or run the operation locally with \`npm run invoke -- ${op}\`.`
+        `--time-scale 10 or less for npm run remote, or run the operation locally with \`npm run invoke -- ${op}\`.`
       );
     }
     return (

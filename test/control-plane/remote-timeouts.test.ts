@@ -58,7 +58,7 @@ describe('npm run remote when every call ends in its own time limit', () => {
     // Three calls, two 10 s pauses between them: not 90 s of waiting for a busy machine, nor 15 minutes.
     expect(Date.now() - started).toBeLessThan(60_000);
     expect(run.err()).toMatch(
-      /Stopped waiting: the deploy function gave no answer on 3 calls in a row, each cut after \d+\.\d s at most where DigitalOcean gives a web call 30 s; the last: .*\. The platform's clock runs about \d+ times faster than real time \(an emulator's --time-scale\), so every call runs into its time limit and calling again will not finish it\. Restart the emulator with --time-scale 5 or less for npm run remote, or run the operation locally with `npm run invoke -- deploy`\./,
+      /Stopped waiting: the deploy function gave no answer on 3 calls in a row, each cut after \d+\.\d s at most where DigitalOcean gives a web call 30 s; the last: .*\. The platform's clock runs about \d+ times faster than real time \(an emulator's --time-scale\), so every call runs into its time limit and calling again will not finish it\. Restart the emulator with --time-scale 10 or less for npm run remote, or run the operation locally with `npm run invoke -- deploy`\./,
     );
   }, 400_000);
 });
