@@ -103,3 +103,6 @@ export class OperationError extends ToolError {
 export function isToolError(error: unknown): error is ToolError {
   return error instanceof ToolError;
 }
+
+/** The host asked the operation to stop (Ctrl-C, SIGTERM, a broken pipe): a change it had not started yet. */
+export class InterruptedError extends OperationError {}

@@ -186,7 +186,7 @@ async function run(emu: Emulator, work: string): Promise<void> {
       show.settle();
       if (outcome.kind !== 'report')
         throw new DemoFailure(
-          `${op} did not answer: ${outcome.kind === 'refused' ? outcome.error.message : outcome.kind === 'stalled' && outcome.reason === 'unchanged' ? 'its progress stopped changing' : outcome.detail}`,
+          `${op} did not answer: ${outcome.kind === 'interrupted' ? 'it was interrupted' : outcome.kind === 'refused' ? outcome.error.message : outcome.kind === 'stalled' && outcome.reason === 'unchanged' ? 'its progress stopped changing' : outcome.detail}`,
         );
       const row = rowFromReport(
         title.split(':')[0]!,

@@ -1,17 +1,46 @@
 /**
  * `npm run remote -- <op> [--name value …] [--json] [--wait|--no-wait] [--timeout 10m] [--debug]`
  * Runs an operation in the deployed control plane over HTTPS (OPS_WEB_URL, OPS_WEB_SECRET).
- * Exit codes: 0 done, 1 failed or still in progress, 2 invalid input, configuration or web secret.
+ * Exit codes: 0 done, 1 failed or still in progress, 2 invalid input, configuration or web secret,
+ * 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
  */
 import { systemClock } from '../lib/clock.js';
 import { readEnvironment } from '../lib/config/env.js';
+import { INTERRUPT_EXIT, SAME_PRESS_MS } from './cli/interrupt.js';
 import { runRemoteCli } from './control-plane/remote-cli.js';
 
-process.exitCode = await runRemoteCli(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  source: readEnvironment({ cwd: process.cwd(), processEnv: process.env }),
-  cwd: process.cwd(),
-  clock: systemClock,
-  random: Math.random,
-});
+// Ctrl-C stops calling and says what stays locked; a second one (npm relays the first one again
+// within moments, scripts/cli/interrupt.ts) exits at once.
+const stop = new AbortController();
+let cause: 'SIGINT' | 'SIGTERM' | undefined;
+let firstAt = 0;
+const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+  if (cause === undefined) {
+    cause = signal;
+    firstAt = Date.now();
+    stop.abort();
+    return;
+  }
+  if (signal === cause && Date.now() - firstAt < SAME_PRESS_MS) return;
+  process.stderr.write(`Exiting at once (${signal}).\n`);
+  process.exit(INTERRUPT_EXIT[signal]);
+};
+const onInt = () => onSignal('SIGINT');
+const onTerm = () => onSignal('SIGTERM');
+process.on('SIGINT', onInt);
+process.on('SIGTERM', onTerm);
+
+process.exitCode = await runRemoteCli(
+  process.argv.slice(2),
+  {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    source: readEnvironment({ cwd: process.cwd(), processEnv: process.env }),
+    cwd: process.cwd(),
+    clock: systemClock,
+    random: Math.random,
+  },
+  { stop: stop.signal, stopCause: () => cause },
+);
+process.off('SIGINT', onInt);
+process.off('SIGTERM', onTerm);

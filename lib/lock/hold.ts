@@ -17,7 +17,9 @@ export interface Resumable {
 
 /**
  * Runs `work` with `lock`: a continuing call (a `resume` token, not a dry run) first takes back its
- * paused lock, so nothing else got in between and its answer releases or pauses it again.
+ * paused lock, so nothing else got in between and its answer releases or pauses it again. An
+ * interrupted operation (lib/interrupt.ts) releases it whatever it answered: nobody is going to
+ * call it again with the token, and every operation continues from DigitalOcean's actual state.
  */
 export async function holdingLock<R extends Resumable>(
   lock: DeploymentLock,
@@ -29,7 +31,7 @@ export async function holdingLock<R extends Resumable>(
     if (!input.dry_run) await lock.reclaim();
     answer = await work();
   } finally {
-    if (answer?.status !== 'in_progress') await lock.release();
+    if (answer?.status !== 'in_progress' || lock.interrupted) await lock.release();
   }
   const token = await lock.pause();
   if (token !== undefined) answer.result.resume = token;

@@ -6,6 +6,7 @@
  * calls of one operation (`in_progress`) it stays paused for a lease (./resume.ts).
  */
 import { ConflictError, isToolError } from '../errors.js';
+import { isInterrupted } from '../interrupt.js';
 import type { OpContext } from '../ops/types.js';
 import { acquireKey } from './acquire.js';
 import { holderName, type LockHolder } from './holder.js';
@@ -49,6 +50,8 @@ export interface DeploymentLock {
   readonly holder: LockHolder | undefined;
   /** A renewal found the key gone: another operation took it over after it expired. */
   readonly lost: boolean;
+  /** The host asked the operation to stop (lib/interrupt.ts): give the lock back, do not pause it. */
+  readonly interrupted: boolean;
 }
 
 interface Held {
@@ -105,10 +108,27 @@ export function deploymentLock(ctx: OpContext, slug: string, options: LockOption
   let lost = false;
   /** Why the resume token was not honoured, for the conflict a caller may meet next. */
   let refused: string | undefined;
+  // The host (the CLI) is told what is held, so that even an exit at once can say what it leaves.
+  const tell = (holder: LockHolder | undefined) => {
+    if (holder) ctx.interrupt?.held.set(slug, holder);
+    else ctx.interrupt?.held.delete(slug);
+  };
   const hold = (id: number, holder: LockHolder) => {
-    const state = { id, holder };
+    const state = {
+      id,
+      get holder() {
+        return current;
+      },
+      set holder(next: LockHolder) {
+        current = next;
+        tell(next);
+      },
+    };
+    let current = holder;
+    tell(holder);
     const stop = heartbeat(ctx, slug, state, { ttlMs, renewEveryMs }, () => {
       lost = true;
+      tell(undefined);
     });
     held = {
       id,
@@ -125,6 +145,9 @@ export function deploymentLock(ctx: OpContext, slug: string, options: LockOption
     },
     get lost() {
       return lost;
+    },
+    get interrupted() {
+      return isInterrupted(ctx);
     },
     async acquire() {
       if (held) return 'held';
@@ -169,12 +192,10 @@ export function deploymentLock(ctx: OpContext, slug: string, options: LockOption
       await mine.stop();
       try {
         const current = await readLockKey(ctx, slug, mine.id);
-        if (!current) return;
-        if (current.holder?.holder !== mine.holder.holder) {
+        if (current && current.holder?.holder !== mine.holder.holder) {
           ctx.log.warn('lock: not released, another operation holds it now', { deployment: slug });
-          return;
-        }
-        await deleteLockKey(ctx, slug, mine.id, 'release');
+        } else if (current) await deleteLockKey(ctx, slug, mine.id, 'release');
+        tell(undefined);
       } catch (error) {
         ctx.log.warn('lock: could not release the lock; it expires on its own', {
           deployment: slug,
@@ -190,7 +211,11 @@ export function deploymentLock(ctx: OpContext, slug: string, options: LockOption
       await mine.stop();
       if (lost) return undefined;
       try {
-        if (await pauseLockKey(ctx, slug, mine.id, mine.holder, ttlMs)) return mine.holder.holder;
+        if (await pauseLockKey(ctx, slug, mine.id, mine.holder, ttlMs)) {
+          tell({ ...mine.holder, until: ctx.clock.now() + ttlMs, paused: true });
+          return mine.holder.holder;
+        }
+        tell(undefined);
         ctx.log.error('lock: lost the lock (another operation took it over after it expired)', {
           deployment: slug,
         });

@@ -4,6 +4,7 @@ import { type Env, loadEnv, secretsOf } from '../config/env.js';
 import { parseInput } from '../config/input.js';
 import { createDeadline, type Deadline, noDeadline } from '../deadline.js';
 import { createDoClient, type RateBudget, sharedRateBudget } from '../do/index.js';
+import type { Interrupt } from '../interrupt.js';
 import { AuditTrail } from '../log/audit.js';
 import { createLogger, type LogLevel } from '../log/logger.js';
 import { Redactor } from '../log/redact.js';
@@ -36,6 +37,8 @@ export interface RunOptions {
    * (sharedRateBudget), so consecutive and parallel operations count each other's requests.
    */
   budget?: RateBudget;
+  /** The host's request to stop (Ctrl-C in the CLI): no new change starts once it aborts. */
+  interrupt?: Interrupt;
 }
 
 /** Validates environment and input, wires the context, runs the operation and accounts for it. */
@@ -97,6 +100,7 @@ export async function runOperation<I, R>(
       tuning: { ...DEFAULT_TUNING, ...options.tuning },
       timing,
       progress: (update) => options.onProgress?.(redactor.redactDeep(update)),
+      ...(options.interrupt ? { interrupt: options.interrupt } : {}),
     }),
   );
   const report: OpReport<R> = {

@@ -3,6 +3,7 @@ import type { Clock, Random } from '../clock.js';
 import type { Env } from '../config/env.js';
 import type { Deadline } from '../deadline.js';
 import type { ApiCallSummary, DoApi } from '../do/index.js';
+import type { Interrupt } from '../interrupt.js';
 import type { AuditRecord, AuditTrail } from '../log/audit.js';
 import type { Logger } from '../log/logger.js';
 import type { Timing } from './timing.js';
@@ -37,6 +38,8 @@ export interface OpContext {
   tuning: Tuning;
   /** Where the time goes: waits on the platform's work or on the lock are not tool time (./timing.ts). */
   timing: Timing;
+  /** The host's request to stop (lib/interrupt.ts), where it can make one (the CLI). */
+  interrupt?: Interrupt;
 }
 
 /** Knobs with production defaults that tests and benchmarks turn. */

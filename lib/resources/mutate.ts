@@ -1,6 +1,7 @@
 import { isMutating } from '../do/call-log.js';
 import { ApiError, isNotFound, toToolError } from '../do/errors.js';
-import type { ToolError } from '../errors.js';
+import { InterruptedError, type ToolError } from '../errors.js';
+import { isInterrupted } from '../interrupt.js';
 import type { OpContext } from '../ops/types.js';
 import type { AppliedStep, ResourceKind } from './types.js';
 
@@ -33,6 +34,15 @@ export async function mutate<T>(
   options: MutateOptions = {},
 ): Promise<T> {
   const resource = `${target.kind.replace('_', ' ')} ${target.name}`;
+  // Interrupted: no new change starts; a held lock may still be renewed and given back.
+  if (
+    isInterrupted(ctx) &&
+    !(target.kind === 'lock' && (target.action === 'release' || target.action === 'renew'))
+  ) {
+    throw new InterruptedError(
+      `${target.action} ${resource} was not started: the operation was interrupted.`,
+    );
+  }
   try {
     const { value, entries } = await ctx.api.calls.scoped(call);
     const last = [...entries].reverse().find((entry) => isMutating(entry.method));

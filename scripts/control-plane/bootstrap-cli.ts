@@ -3,6 +3,7 @@
  * bootstrapPlane and destroyPlane. Progress goes to stderr for a person; the outcome to stdout,
  * as text or one JSON document. The web secret is printed only with --show-secret.
  */
+
 import { join } from 'node:path';
 import { InputError } from '../../lib/errors.js';
 import { Redactor } from '../../lib/log/redact.js';
@@ -10,6 +11,7 @@ import { parseArgs } from '../cli/args.js';
 import { type BootstrapResult, bootstrapPlane, type PlaneOptions } from './bootstrap-plane.js';
 import { type CliIo, failWith } from './cli-io.js';
 import { type DestroyResult, destroyPlane } from './destroy-plane.js';
+import { MAX_SCHEDULED_TRIGGERS } from './schedule.js';
 
 export interface BootstrapCliOptions {
   /** Holds project.yml and packages/. */
@@ -147,17 +149,39 @@ export function renderBootstrap(result: BootstrapResult, withCa: boolean): strin
   return `${lines.join('\n')}\n`;
 }
 
-/** What is not scheduled, why, and the crontab lines that would run it instead. */
+/** What is scheduled for which environments; what is not, why, and the crontab lines that would run it instead. */
 export function renderSchedule(schedule: BootstrapResult['schedule']): string[] {
-  if (schedule.unscheduled.length === 0) return [];
-  const names = schedule.unscheduled.map((t) => t.function.split('/').at(-1)).join(', ');
-  return [
-    `${names} ${schedule.unscheduled.length === 1 ? 'is' : 'are'} not scheduled: scheduled triggers are a private preview of DigitalOcean Functions that this account does not have` +
-      `${schedule.reason ? ` (DigitalOcean answered: ${schedule.reason.replace(/[.\s]+$/, '')})` : ''}.`,
-    'Run it on its schedule from CI or cron instead (UTC), from this checkout with .env in place:',
-    ...schedule.unscheduled.map((t) => `  ${t.cron}  ${t.run_instead}`),
-    '',
-  ];
+  const lines: string[] = [];
+  const fnName = (t: { function: string }) => t.function.split('/').at(-1) ?? t.function;
+  const groups = new Map<string, string[]>();
+  for (const t of schedule.scheduled ?? []) {
+    const key = `${fnName(t)}\u0000${t.cron}`;
+    groups.set(key, [...(groups.get(key) ?? []), t.env ?? 'the environment DEPLOY_ENV names']);
+  }
+  for (const [key, envs] of groups) {
+    const [name, cron] = key.split('\u0000');
+    lines.push(`${name} is scheduled for ${envs.join(', ')} (${cron}, UTC)`);
+  }
+  const names = [...new Set(schedule.unscheduled.map(fnName))];
+  if (schedule.unscheduled.length > 0) {
+    lines.push(
+      `${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} not scheduled: scheduled triggers are a private preview of DigitalOcean Functions that this account does not have` +
+        `${schedule.reason ? ` (DigitalOcean answered: ${schedule.reason.replace(/[.\s]+$/, '')})` : ''}.`,
+      'Run it on its schedule from CI or cron instead (UTC), from this checkout with .env in place:',
+      ...schedule.unscheduled.map((t) => `  ${t.cron}  ${t.run_instead}`),
+      '',
+    );
+  }
+  const over = schedule.over_limit ?? [];
+  if (over.length > 0) {
+    lines.push(
+      `${over.map((t) => t.name).join(', ')} ${over.length === 1 ? 'is' : 'are'} not scheduled: a namespace holds at most ${MAX_SCHEDULED_TRIGGERS} scheduled triggers during DigitalOcean's preview.`,
+      'Run them on their schedule from CI or cron instead (UTC), from this checkout with .env in place:',
+      ...over.map((t) => `  ${t.cron}  ${t.run_instead}`),
+      '',
+    );
+  }
+  return lines;
 }
 
 export function renderDestroy(result: DestroyResult): string {

@@ -29,6 +29,7 @@ import { functionSource, loadPlaneEnv } from './plane-env.js';
 import { applyPlane, readPlane } from './plane-state.js';
 import { PROJECT_FILE, type ProjectPackage, readProject } from './project.js';
 import { checkRuntimes } from './runtime-check.js';
+import { manifestEnvironments, triggersPerEnvironment, withinTriggerLimit } from './schedule.js';
 import { functionUrl, packageUrl } from './web-url.js';
 
 export interface PlaneOptions {
@@ -66,7 +67,14 @@ export interface BootstrapResult {
   schedule: {
     available: boolean;
     reason?: string;
+    /** The triggers that run on their schedule now, with the environment each runs for. */
+    scheduled: { name: string; function: string; cron: string; env?: string }[];
     unscheduled: { name: string; function: string; cron: string; run_instead: string }[];
+    /**
+     * Beyond the namespace's limit of scheduled triggers (lib: schedule.ts): run from cron instead.
+     * Present only when some are.
+     */
+    over_limit?: { name: string; function: string; cron: string; run_instead: string }[];
   };
   warnings: string[];
   api_calls: number;
@@ -94,6 +102,11 @@ export async function bootstrapPlane(options: PlaneOptions): Promise<BootstrapRe
   }
   options.revealSecret?.(secret);
   const project = readProject(options.root, functionSource(options.source, env, secret));
+  // maintain needs an environment: one trigger per environment deployment.yml defines (read
+  // before any call, so a missing manifest changes nothing).
+  const perEnvironment = withinTriggerLimit(
+    triggersPerEnvironment(expandTriggers(project), manifestEnvironments(options.root, options.source)),
+  );
 
   progress('building the functions');
   const build =
@@ -149,7 +162,7 @@ export async function bootstrapPlane(options: PlaneOptions): Promise<BootstrapRe
         const code = codes.get(fn.name)!;
         return { name: fn.name, body: expandAction(fn, code), digest: code.digest };
       }),
-      triggers: expandTriggers(project),
+      triggers: perEnvironment.scheduled,
     };
     const planned = planPlane(desired, actual);
     const applied = await applyPlane(access, desired, planned, (step) =>
@@ -194,12 +207,18 @@ export async function bootstrapPlane(options: PlaneOptions): Promise<BootstrapRe
       schedule: {
         available: unscheduled === undefined,
         ...(unscheduled ? { reason: unscheduled.reason } : {}),
-        unscheduled: (unscheduled?.triggers ?? []).map((t) => ({
-          name: t.name,
-          function: t.function,
-          cron: t.cron,
-          run_instead: remoteCommand(t, project.name),
-        })),
+        scheduled: desired.triggers
+          .filter((t) => !refused.has(t.name) && t.enabled)
+          .map((t) => ({
+            name: t.name,
+            function: t.function,
+            cron: t.cron,
+            ...(typeof t.body?.env === 'string' ? { env: t.body.env } : {}),
+          })),
+        unscheduled: (unscheduled?.triggers ?? []).map((t) => runInstead(t, project.name)),
+        ...(perEnvironment.over.length > 0
+          ? { over_limit: perEnvironment.over.map((t) => runInstead(t, project.name)) }
+          : {}),
       },
       warnings,
       api_calls: api.calls.summary().total + https.calls.summary().total,
@@ -207,6 +226,10 @@ export async function bootstrapPlane(options: PlaneOptions): Promise<BootstrapRe
   } finally {
     await Promise.all([api.close(), https.close()]);
   }
+}
+
+function runInstead(t: TriggerState, packageName: string) {
+  return { name: t.name, function: t.function, cron: t.cron, run_instead: remoteCommand(t, packageName) };
 }
 
 /**

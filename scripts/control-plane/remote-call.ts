@@ -37,6 +37,8 @@ export interface RemoteOptions {
   /** When calls count as making no progress (defaults: STALL_LIMITS). */
   stall?: Partial<StallLimits>;
   onProgress?: (update: Progress) => void;
+  /** Ctrl-C: stop calling (the call in flight is abandoned; the function itself runs on). */
+  stop?: AbortSignal;
 }
 
 export type RemoteOutcome =
@@ -55,6 +57,11 @@ export type RemoteOutcome =
       activationId?: string;
       calls: number;
       unanswered: number;
+      /**
+       * The longest of those calls in real milliseconds, when every one was cut far sooner than
+       * DigitalOcean's 30 s: a platform whose clock runs fast (the emulator's --time-scale).
+       */
+      cutAfterMs?: number;
     }
   | {
       kind: 'stalled';
@@ -64,6 +71,11 @@ export type RemoteOutcome =
       unchanged: number;
       forMs: number;
     }
+  /**
+   * Stopped by the person (Ctrl-C, SIGTERM): `resume`, the token the last answer gave, when the
+   * deployment stays locked for it; `inFlight`, when a call was abandoned mid-way.
+   */
+  | { kind: 'interrupted'; calls: number; resume?: string; inFlight: boolean }
   /** Refused or failed before running: the platform's or the function's error. */
   | { kind: 'refused'; status: number; error: RemoteError; calls: number };
 
@@ -100,6 +112,15 @@ export const STALL_LIMITS: StallLimits = {
   unchangedMs: 5 * 60_000,
 };
 
+/**
+ * DigitalOcean cuts a web call that runs past its limit only after 30 s. Calls cut within 2 s are
+ * not DigitalOcean's cut: the platform's clock runs more than 15 times faster than real time (an
+ * emulator's --time-scale; 10 or less leaves the functions enough real time, docs/emulator.md), so
+ * each call gets too little real time to answer and no number of calls helps. Slower cuts, on a
+ * busy machine, keep the 90 s rule: the calls' work goes on in the background.
+ */
+export const FAST_CUT_MS = 2_000;
+
 export async function callRemote(options: RemoteOptions): Promise<RemoteOutcome> {
   const giveUpAt = options.clock.now() + options.timeoutMs;
   const https = createHttps({
@@ -117,14 +138,40 @@ export async function callRemote(options: RemoteOptions): Promise<RemoteOutcome>
   const limits = { ...STALL_LIMITS, ...options.stall };
   let unanswered = 0;
   let unansweredSince = 0;
+  /** Real milliseconds of each unanswered call in the current run of them. */
+  let cuts: number[] = [];
   let same: { key: string; since: number; count: number } | undefined;
+  const interrupted = (inFlight: boolean): RemoteOutcome => ({
+    kind: 'interrupted',
+    calls,
+    inFlight,
+    ...(typeof input.resume === 'string' ? { resume: input.resume } : {}),
+  });
+  const pause = (ms: number) => options.clock.sleep(ms, options.stop).catch(() => undefined);
   try {
     for (;;) {
+      if (options.stop?.aborted) return interrupted(false);
       calls += 1;
-      const answer = await callOnce(https.request, url, options, input);
+      const callStarted = options.clock.now();
+      let answer: Answer;
+      try {
+        answer = await callOnce(https.request, url, options, input);
+      } catch (error) {
+        if (options.stop?.aborted) return interrupted(true);
+        throw error;
+      }
       const now = options.clock.now();
-      unanswered = answer.kind === 'not_ready' ? unanswered + 1 : 0;
-      if (unanswered === 1) unansweredSince = now;
+      // Another operation holding the deployment, between two unanswered calls, is most likely the
+      // earlier call still running past its cut: it neither ends nor resets a run of them.
+      const held = answer.kind === 'refused' && answer.status === 409 && answer.error.kind === 'conflict';
+      if (answer.kind === 'not_ready') {
+        unanswered += 1;
+        cuts.push(now - callStarted);
+      } else if (!held) {
+        unanswered = 0;
+        cuts = [];
+      }
+      if (unanswered === 1 && answer.kind === 'not_ready') unansweredSince = now;
       const key = answer.kind === 'report' ? progressKey(answer.report) : undefined;
       same =
         key === undefined
@@ -134,11 +181,10 @@ export async function callRemote(options: RemoteOptions): Promise<RemoteOutcome>
             : { key, since: now, count: 1 };
       // Another operation holds the deployment (a scheduled maintain, a teammate's deploy): it is
       // released within minutes, so a caller that waits calls again rather than giving up.
-      const held = answer.kind === 'refused' && answer.status === 409 && answer.error.kind === 'conflict';
       const heldPauseMs = options.pauses?.notReadyMs ?? 10_000;
-      if (held && options.wait && giveUpAt - options.clock.now() > heldPauseMs) {
+      if (held && answer.kind === 'refused' && options.wait && giveUpAt - options.clock.now() > heldPauseMs) {
         progress({ step: `${options.op}: waiting for the deployment`, detail: answer.error.message });
-        await options.clock.sleep(heldPauseMs);
+        await pause(heldPauseMs);
         continue;
       }
       if (answer.kind === 'refused') return { ...answer, calls };
@@ -147,12 +193,14 @@ export async function callRemote(options: RemoteOptions): Promise<RemoteOutcome>
         answer.kind === 'report'
           ? (options.pauses?.inProgressMs ?? 1_000)
           : (options.pauses?.notReadyMs ?? 10_000);
+      // Cut fast every time: the platform's clock outruns real time and more calls will not help.
+      const fastCuts = cuts.length >= limits.unansweredCalls && cuts.every((ms) => ms < FAST_CUT_MS);
       if (
         !done &&
         options.wait &&
         answer.kind === 'not_ready' &&
         unanswered >= limits.unansweredCalls &&
-        now - unansweredSince >= limits.unansweredMs
+        (fastCuts || now - unansweredSince >= limits.unansweredMs)
       ) {
         return {
           kind: 'stalled',
@@ -161,6 +209,7 @@ export async function callRemote(options: RemoteOptions): Promise<RemoteOutcome>
           ...(answer.activationId ? { activationId: answer.activationId } : {}),
           calls,
           unanswered,
+          ...(fastCuts ? { cutAfterMs: Math.max(...cuts) } : {}),
         };
       }
       if (
@@ -188,12 +237,13 @@ export async function callRemote(options: RemoteOptions): Promise<RemoteOutcome>
       }
       // After a 202 or 504 the token stays: that call may still be working under it, and pauses the same lock.
       if (answer.kind === 'report') input = continuedInput(input, answer.report);
+      if (options.stop?.aborted) return interrupted(false);
       progress(
         answer.kind === 'report'
           ? { step: `${options.op}: in progress`, detail: describeProgress(answer.report) }
           : { step: `${options.op}: still running`, detail: answer.detail },
       );
-      await options.clock.sleep(pauseMs);
+      await pause(pauseMs);
     }
   } finally {
     await https.close();
@@ -234,6 +284,7 @@ async function callOnce(
         [SECRET_HEADER]: options.env.secret,
       },
       body: JSON.stringify(input),
+      ...(options.stop ? { signal: options.stop } : {}),
     });
   } catch (error) {
     throw toApiError(error, { action: 'call', resource: `the ${options.op} function` });

@@ -9,9 +9,11 @@
  * exactly one call. Waiting stops early, exit 1, when calls make no progress (remote-call.ts).
  */
 import { InputError } from '../../lib/errors.js';
+import { DEFAULT_LOCK_TTL_MS } from '../../lib/lock/lock.js';
 import { operations } from '../../lib/ops/index.js';
 import { exitCodeOf, type OpReport } from '../../lib/ops/types.js';
 import { parseArgs } from '../cli/args.js';
+import { INTERRUPT_EXIT, type InterruptCause } from '../cli/interrupt.js';
 import { progressPrinter, renderReport, resumeTokenOf } from '../cli/output.js';
 import { type CliIo, failWith } from './cli-io.js';
 import { callRemote, describeProgress, type RemoteOptions, type RemoteOutcome } from './remote-call.js';
@@ -20,6 +22,10 @@ import { loadRemoteEnv } from './remote-env.js';
 export interface RemoteCliOptions {
   pauses?: RemoteOptions['pauses'];
   stall?: RemoteOptions['stall'];
+  /** Aborted on Ctrl-C or SIGTERM (scripts/remote.ts): stop calling and say what state things are in. */
+  stop?: AbortSignal;
+  /** Which signal it was, for the exit code (130 or 143). */
+  stopCause?: () => InterruptCause | undefined;
 }
 
 const DEFAULT_TIMEOUT_MS = 15 * 60_000;
@@ -86,6 +92,7 @@ export async function runRemoteCli(
       ...(options.pauses ? { pauses: options.pauses } : {}),
       ...(options.stall ? { stall: options.stall } : {}),
       ...(args.flags.json ? {} : { onProgress: progressPrinter(stderr) }),
+      ...(options.stop ? { stop: options.stop } : {}),
     });
     if (!args.flags.json && stderr.isTTY) stderr.write('\r\x1b[2K');
 
@@ -123,6 +130,10 @@ export async function runRemoteCli(
       );
       return 1;
     }
+    if (outcome.kind === 'interrupted') {
+      stderr.write(`${interruptedRemoteMessage(operation.name, args.input.env, outcome)}\n`);
+      return INTERRUPT_EXIT[options.stopCause?.() ?? 'SIGINT'];
+    }
     const { error } = outcome;
     if (args.flags.json) io.stdout.write(`${JSON.stringify({ error }, null, 2)}\n`);
     stderr.write(`error: ${error.message}${error.hint ? ` ${error.hint}` : ''}\n`);
@@ -133,12 +144,49 @@ export async function runRemoteCli(
   }
 }
 
+/** What a person who stopped `remote` needs to know: what runs on, what stays locked, what to run. */
+export function interruptedRemoteMessage(
+  op: string,
+  env: unknown,
+  outcome: Extract<RemoteOutcome, { kind: 'interrupted' }>,
+): string {
+  const envFlag = typeof env === 'string' && /^[a-z0-9][a-z0-9-]*$/.test(env) ? ` --env ${env}` : '';
+  const lines = [`Interrupted: stopped calling the ${op} function after ${outcome.calls} call(s).`];
+  if (outcome.inFlight) {
+    lines.push(
+      'The call in flight runs on in DigitalOcean until its deadline; it releases the deployment lock itself, or keeps it paused for the next call.',
+    );
+  }
+  if (outcome.resume !== undefined) {
+    const minutes = Math.round(DEFAULT_LOCK_TTL_MS / 60_000);
+    lines.push(
+      `The deployment stays locked for this ${op} for ${minutes} minutes at most: run \`npm run remote -- ${op}${envFlag} --resume ${outcome.resume}\` (with the same flags) to continue, or let the lock expire.`,
+    );
+  } else {
+    lines.push(
+      `Run \`npm run remote -- ${op}${envFlag}\` (with the same flags) to continue from what DigitalOcean has.`,
+    );
+  }
+  return lines.join('\n');
+}
+
 /** Why waiting stopped early, what the function last reported, and what to do. */
 export function stalledMessage(op: string, outcome: Extract<RemoteOutcome, { kind: 'stalled' }>): string {
   if (outcome.reason === 'unanswered') {
     const logs = outcome.activationId
       ? ` (\`doctl serverless activations logs ${outcome.activationId}\` shows what it did)`
       : '';
+    if (outcome.cutAfterMs !== undefined) {
+      const cut = outcome.cutAfterMs / 1000;
+      const faster = Math.max(2, Math.round(30 / Math.max(cut, 0.001)));
+      return (
+        `Stopped waiting: the ${op} function gave no answer on ${outcome.unanswered} calls in a row, each cut ` +
+        `after ${cut.toFixed(1)} s at most where DigitalOcean gives a web call 30 s; the last: ${outcome.detail}. ` +
+        `The platform's clock runs about ${faster} times faster than real time (an emulator's --time-scale), so ` +
+        'every call runs into its time limit and calling again will not finish it. Restart the emulator with ' +
+        `--time-scale 10 or less for npm run remote, or run the operation locally with \`npm run invoke -- ${op}\`.`
+      );
+    }
     return (
       `Stopped waiting: the ${op} function gave no answer on ${outcome.unanswered} calls in a row; the last: ` +
       `${outcome.detail}. Each call ran into its time limit before the operation answered, so calling again ` +

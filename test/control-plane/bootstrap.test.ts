@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../lib/clock.js';
 import { createHttps } from '../../lib/do/index.js';
 import { runBootstrapCli } from '../../scripts/control-plane/bootstrap-cli.js';
-import { findNamespace, listTriggers } from '../../scripts/control-plane/namespace.js';
+import { createTrigger, findNamespace, listTriggers } from '../../scripts/control-plane/namespace.js';
 import { OpenWhisk } from '../../scripts/control-plane/openwhisk.js';
 import { ANNOTATIONS, annotation } from '../../scripts/control-plane/plan.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
@@ -27,6 +27,8 @@ beforeAll(async () => {
   mkdirSync(quiet);
   const text = readFileSync(join(ROOT, 'project.yml'), 'utf8');
   writeFileSync(join(quiet, 'project.yml'), text.replace(/cron: "[^"]*"/g, `cron: "${YEARLY}"`));
+  // The manifest whose environments (staging, production) bootstrap schedules maintain for.
+  writeFileSync(join(quiet, 'deployment.yml'), readFileSync(join(ROOT, 'deployment.yml'), 'utf8'));
 }, 120_000);
 
 afterAll(async () => {
@@ -35,7 +37,12 @@ afterAll(async () => {
 });
 
 /** Runs `npm run bootstrap -- …args` in-process with .env in `dir`; returns the captured run. */
-async function bootstrap(dir: string, args: string[], extra: Record<string, string> = {}, root = quiet) {
+async function bootstrap(
+  dir: string,
+  args: string[],
+  extra: Record<string, string | undefined> = {},
+  root = quiet,
+) {
   const envFile = join(dir, '.env');
   const saved = (() => {
     try {
@@ -152,9 +159,10 @@ describe('npm run bootstrap -- --destroy', () => {
     // project.yml with a schedule on info, the way maintain will have one.
     const project = readFileSync(join(quiet, 'project.yml'), 'utf8').replace(
       /( {6}- name: info\n)/,
-      `$1        triggers:\n          - name: info-report\n            type: scheduled\n            scheduledDetails:\n              cron: "${YEARLY}"\n              body: { scope: account }\n`,
+      `$1        triggers:\n          - name: info-report\n            type: scheduled\n            scheduledDetails:\n              cron: "${YEARLY}"\n              body: { env: staging, scope: account }\n`,
     );
     writeFileSync(join(root, 'project.yml'), project);
+    writeFileSync(join(root, 'deployment.yml'), readFileSync(join(ROOT, 'deployment.yml'), 'utf8'));
     const extra = { OPS_NAMESPACE_LABEL: 'with-trigger' };
     const first = await bootstrap(root, [], extra, root);
     expect(first.code, first.err).toBe(0);
@@ -165,7 +173,7 @@ describe('npm run bootstrap -- --destroy', () => {
       function: 'ops/info',
       cron: YEARLY,
       enabled: true,
-      body: { scope: 'account' },
+      body: { env: 'staging', scope: 'account' },
     });
     expect((await bootstrap(root, [], extra, root)).out).toMatch(/up to date/);
 
@@ -238,16 +246,24 @@ describe('npm run bootstrap on an account without the scheduled triggers preview
       expect(run.out).toMatch(
         /maintain is not scheduled: scheduled triggers are a private preview of DigitalOcean Functions that this account does not have \(DigitalOcean answered: .*403.*\)\./,
       );
-      expect(run.out).toContain('  0 0 1 1 *  npm run remote -- maintain');
+      // One line per environment deployment.yml defines: maintain refuses to run without one.
+      expect(run.out).toContain('  0 0 1 1 *  npm run remote -- maintain --env staging');
+      expect(run.out).toContain('  0 0 1 1 *  npm run remote -- maintain --env production');
       const json = JSON.parse((await bootstrap(dir, ['--json'], extra)).out);
       expect(json.status).toBe('up_to_date');
       expect(json.schedule).toMatchObject({
         available: false,
+        scheduled: [],
         unscheduled: [
           {
-            name: 'maintain-every-5-minutes',
+            name: 'maintain-every-5-minutes-staging',
             function: 'ops/maintain',
-            run_instead: 'npm run remote -- maintain',
+            run_instead: 'npm run remote -- maintain --env staging',
+          },
+          {
+            name: 'maintain-every-5-minutes-production',
+            function: 'ops/maintain',
+            run_instead: 'npm run remote -- maintain --env production',
           },
         ],
       });
@@ -266,7 +282,7 @@ describe('npm run bootstrap on an account without the scheduled triggers preview
     }
   });
 
-  it('schedules maintain on the next run once the account has the preview', async () => {
+  it('schedules maintain for each environment on the next run once the account has the preview', async () => {
     const dir = join(work, 'preview-later');
     mkdirSync(dir);
     const label = { OPS_NAMESPACE_LABEL: 'preview-later' };
@@ -276,24 +292,97 @@ describe('npm run bootstrap on an account without the scheduled triggers preview
     } finally {
       await t.admin('POST', '/_emulator/functions/triggers-preview', { enabled: true });
     }
-    const run = await bootstrap(dir, ['--json'], label);
+    // Without DEPLOY_ENV: the schedule must not depend on it.
+    const run = await bootstrap(dir, ['--json'], { ...label, DEPLOY_ENV: undefined });
     expect(run.code, run.err).toBe(0);
     const result = JSON.parse(run.out);
-    expect(result.schedule).toEqual({ available: true, unscheduled: [] });
+    expect(result.schedule).toEqual({
+      available: true,
+      scheduled: [
+        { name: 'maintain-every-5-minutes-staging', function: 'ops/maintain', cron: YEARLY, env: 'staging' },
+        {
+          name: 'maintain-every-5-minutes-production',
+          function: 'ops/maintain',
+          cron: YEARLY,
+          env: 'production',
+        },
+      ],
+      unscheduled: [],
+    });
     expect(result.steps).toContainEqual({
       kind: 'trigger',
       action: 'create',
-      name: 'maintain-every-5-minutes',
+      name: 'maintain-every-5-minutes-staging',
       reason: 'runs ops/maintain',
     });
     const api = testContext(t);
     const ns = await namespaceOf('preview-later');
-    expect((await listTriggers(api.ctx.api, ns!.namespace)).map((tr) => tr.name)).toEqual([
-      'maintain-every-5-minutes',
+    const triggers = await listTriggers(api.ctx.api, ns!.namespace);
+    expect(triggers.map((tr) => [tr.name, tr.body])).toEqual([
+      ['maintain-every-5-minutes-staging', { env: 'staging' }],
+      ['maintain-every-5-minutes-production', { env: 'production' }],
     ]);
     await api.close();
+    const text = await bootstrap(dir, [], { ...label, DEPLOY_ENV: undefined });
+    expect(text.out).toContain('maintain is scheduled for staging, production (0 0 1 1 *, UTC)');
     expect((await bootstrap(dir, ['--destroy'], label)).code).toBe(0);
   });
+});
+
+describe('the scheduled maintain', () => {
+  it('runs for each environment, and a run that is refused is recorded as a failed activation', async () => {
+    const dir = join(work, 'maintain-fires');
+    mkdirSync(dir);
+    const label = { OPS_NAMESPACE_LABEL: 'maintain-fires', DEPLOY_ENV: undefined };
+    const run = await bootstrap(dir, ['--json'], label);
+    expect(run.code, run.err).toBe(0);
+    const ns = (await namespaceOf('maintain-fires'))!;
+    const api = testContext(t);
+    // What bootstrap made before: a trigger with an empty body, in a namespace without DEPLOY_ENV.
+    await createTrigger(api.ctx.api, ns.namespace, {
+      name: 'maintain-no-env',
+      function: 'ops/maintain',
+      cron: YEARLY,
+      enabled: true,
+      body: {},
+    });
+    await api.close();
+    const auth = `Basic ${Buffer.from(`${ns.uuid}:${ns.key}`).toString('base64')}`;
+    const clock = (await t.admin('GET', '/_emulator/clock')) as { now_ms: number };
+    const yearEnd = Date.UTC(new Date(clock.now_ms).getUTCFullYear() + 1, 0, 1);
+    await t.admin('POST', '/_emulator/clock', { advance_ms: yearEnd - clock.now_ms + 1_000 });
+    type Activation = { response: { success: boolean; status: string; result: Record<string, unknown> } };
+    let activations: Activation[] = [];
+    for (let i = 0; i < 600 && activations.length < 3; i++) {
+      await systemClock.sleep(100);
+      const response = await t.fetch(
+        `${ns.apiHost}/api/v1/namespaces/_/activations?name=ops/maintain&docs=true`,
+        {
+          headers: { authorization: auth },
+        },
+      );
+      activations = (await response.json()) as Activation[];
+    }
+    expect(activations).toHaveLength(3);
+    const byEnv = (text: string) =>
+      activations.filter((a) => JSON.stringify(a.response.result).includes(text));
+    // The empty body is refused, and OpenWhisk records that as a failure, not a success.
+    const refused = byEnv('is required (or set DEPLOY_ENV)');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.response).toMatchObject({ success: false, status: 'application error' });
+    expect(refused[0]!.response.result.error).toMatchObject({ kind: 'input' });
+    // The triggers bootstrap made run maintain for their environment: neither is deployed here,
+    // so each says so and changes nothing (no firewall or domain made for a deployment never made).
+    for (const env of ['base2-staging', 'base2-production']) {
+      const ran = byEnv(`"deployment":"${env}"`);
+      expect(ran, env).toHaveLength(1);
+      expect(ran[0]!.response).toMatchObject({ success: true, result: { body: { status: 'noop' } } });
+      expect(JSON.stringify(ran[0]!.response.result)).toContain(`${env} is not deployed`);
+    }
+    const firewalls = await t.dots.v2.firewalls.get();
+    expect(firewalls?.firewalls ?? []).toEqual([]);
+    expect((await bootstrap(dir, ['--destroy'], label)).code).toBe(0);
+  }, 120_000);
 });
 
 describe('the runtime', () => {

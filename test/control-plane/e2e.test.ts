@@ -3,7 +3,7 @@
  * bootstrap → remote deploy (through in_progress rounds) → remote info → remote exec → remote
  * edit → remote teardown → the control plane is still there, and maintain fires on its schedule → bootstrap
  * --destroy removes it. The functions run as the emulator runs them: each activation a Node 22
- * process calling `main(event, context)`. The maintain trigger is paused while the deployment is
+ * process calling `main(event, context)`. The maintain triggers (one per environment) are paused while the deployment is
  * worked on (so a scheduled run cannot land in the middle), and a second bootstrap resumes it.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -237,15 +237,27 @@ describe('the control plane on the emulator', () => {
     await t.admin('POST', '/_emulator/clock', { advance_ms: next - clock.now_ms + 1_000 });
     const fn = plane!.triggers[0]!.function;
     const auth = `Basic ${Buffer.from(`${plane!.ns.uuid}:${plane!.ns.key}`).toString('base64')}`;
-    let activations: { name: string }[] = [];
-    for (let i = 0; i < 100 && activations.length === 0; i++) {
+    // One trigger per environment of deployment.yml, on one schedule: each fires once.
+    type Activation = {
+      name: string;
+      response: { success: boolean; result: { body?: { deployment?: string } } };
+    };
+    let activations: Activation[] = [];
+    for (let i = 0; i < 200 && activations.length < plane!.triggers.length; i++) {
       await systemClock.sleep(50);
-      const response = await t.fetch(`${plane!.ns.apiHost}/api/v1/namespaces/_/activations?name=${fn}`, {
-        headers: { authorization: auth },
-      });
-      activations = (await response.json()) as { name: string }[];
+      const response = await t.fetch(
+        `${plane!.ns.apiHost}/api/v1/namespaces/_/activations?name=${fn}&docs=true`,
+        { headers: { authorization: auth } },
+      );
+      activations = (await response.json()) as Activation[];
     }
-    expect(activations.map((a) => a.name)).toEqual([fn.split('/')[1]]);
+    expect(activations.map((a) => a.name)).toEqual(plane!.triggers.map(() => fn.split('/')[1]));
+    // Each ran for its environment (the deployment is torn down: it says so and succeeds).
+    expect(activations.map((a) => a.response.result.body?.deployment).sort()).toEqual([
+      'base2-production',
+      'base2-staging',
+    ]);
+    for (const a of activations) expect(a.response.success, JSON.stringify(a.response)).toBe(true);
     expect((await triggers.byTrigger_name(name).get())?.trigger?.scheduledRuns?.lastRunAt).toBeTruthy();
     await ctx.close();
   }, 60_000);

@@ -127,6 +127,29 @@ describe('npm run remote', () => {
     expect(once.err()).toMatch(/run the same command again with --resume abcdef01 to continue/);
   }, 30_000);
 
+  it('stops calling on Ctrl-C, exits 130 and says the deployment stays locked for its token', async () => {
+    const run = io();
+    const stop = new AbortController();
+    // Ctrl-C once the first answer (in_progress, lock kept for abcdef01) is in, during the pause.
+    const watch = setInterval(() => {
+      if (run.err().includes('… edit: in progress')) stop.abort();
+    }, 10);
+    try {
+      const code = await runRemoteCli(['edit', '--env', 'staging', '--image-tag', '1.4.2'], run, {
+        pauses: { inProgressMs: 60_000, notReadyMs: 60_000 },
+        stop: stop.signal,
+        stopCause: () => 'SIGINT',
+      });
+      expect(code, run.err()).toBe(130);
+    } finally {
+      clearInterval(watch);
+    }
+    expect(run.err()).toMatch(/Interrupted: stopped calling the edit function after 1 call\(s\)\./);
+    expect(run.err()).toMatch(
+      /The deployment stays locked for this edit for 2 minutes at most: run `npm run remote -- edit --env staging --resume abcdef01` \(with the same flags\) to continue, or let the lock expire\./,
+    );
+  }, 30_000);
+
   it('exits 2 when the secret is refused, the configuration is missing or the operation unknown', async () => {
     const refused = io({ OPS_WEB_SECRET: 'w'.repeat(40) });
     expect(await runRemoteCli(['deploy'], refused, { pauses })).toBe(2);

@@ -7,6 +7,7 @@ import type { Check } from '../../resources/types.js';
 import { factsOf, type Kind, kindsOf, planWorld, readWorld, type World, warningsOf } from '../converge.js';
 import { loadDeployment } from '../deployment.js';
 import type { OpContext, Operation, OpOutcome, OpStatus } from '../types.js';
+import { isNotDeployed, notDeployedAdvice } from './absent.js';
 import { type Classified, classifyDrift, dropletRecords } from './drift.js';
 import { bootWait, healthChecks } from './health.js';
 import { adoptDeployedImage } from './image.js';
@@ -178,6 +179,10 @@ async function maintain(input: MaintainInput, ctx: OpContext): Promise<OpOutcome
   let work = workOf(input, found);
   let result = reportOf(found, reportOnly, input.cleanup, work.hold);
   const warnings = [...found.warnings];
+  if (isNotDeployed(found.world, found.kinds)) {
+    result = { ...result, health: [], advice: [notDeployedAdvice(manifest.slug)] };
+    return { status: 'noop', deployment: manifest.slug, result, warnings };
+  }
   // The survey whose health the result reports: the first, or the one after the repairs.
   let checked = found;
   const outcome = (skipped: number): OpOutcome<MaintainResult> => {

@@ -1,4 +1,6 @@
+import { failingActivations } from '../../../lib/ops/activation.js';
 import { editOperation } from '../../../lib/ops/edit/index.js';
 import { operationFunction } from '../../../lib/web/operation.js';
 
-export const main = operationFunction(editOperation, { root: __dirname });
+// A refused or failed answer to a trigger or a direct invocation is a failed activation.
+export const main = failingActivations(operationFunction(editOperation, { root: __dirname }));

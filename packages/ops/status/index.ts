@@ -1,4 +1,6 @@
+import { failingActivations } from '../../../lib/ops/activation.js';
 import { statusOperation } from '../../../lib/ops/status/index.js';
 import { operationFunction } from '../../../lib/web/operation.js';
 
-export const main = operationFunction(statusOperation, { root: __dirname });
+// A refused or failed answer to a trigger or a direct invocation is a failed activation.
+export const main = failingActivations(operationFunction(statusOperation, { root: __dirname }));
