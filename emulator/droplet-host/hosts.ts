@@ -113,7 +113,8 @@ export class DropletHosts {
     if (!sandbox) return;
     await this.disconnect(id);
     await rm(sandbox, { recursive: true, force: true });
-    await makeSandbox(sandbox);
+    // Deleted (or reset) meanwhile: its disk is gone for good, not to be made again.
+    if (this.sandboxes.get(id) === sandbox) await makeSandbox(sandbox);
   }
 
   /** Forgets every droplet at once (emulator reset); listeners and disks go in the background. */

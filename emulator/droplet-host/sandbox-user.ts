@@ -55,11 +55,18 @@ export async function openWorkDir(workDir: string): Promise<void> {
   if (sandboxUser()) await chmod(workDir, 0o711);
 }
 
-/** Makes a sandbox directory (and its parents) owned by the sandbox user. */
+/**
+ * Makes a sandbox directory (and its parents) owned by the sandbox user. A droplet deleted (or an
+ * emulator reset) while this runs takes the directory away: nothing is left to own then.
+ */
 export async function makeSandbox(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   const user = sandboxUser();
-  if (user) await chown(dir, user.uid, user.gid);
+  if (user) await chown(dir, user.uid, user.gid).catch(ignoreGone);
+}
+
+function ignoreGone(error: unknown): void {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
 }
 
 export function makeSandboxSync(dir: string): void {

@@ -6,7 +6,7 @@
  * are not web requests (a trigger, `doctl serverless functions invoke`), an answer that refuses or
  * fails also carries `error`, so the activation is recorded as failed; web callers see no change.
  */
-import { parseEvent } from '../web/event.js';
+import { requestHead } from '../web/event.js';
 import type { FunctionContext, FunctionMain, WebResponse } from '../web/handler.js';
 
 export interface ActivationResult extends WebResponse {
@@ -41,12 +41,9 @@ export function activationError(response: WebResponse): ActivationResult['error'
   };
 }
 
+/** From the request's head only: a web request refused for its query or body is still one. */
 function isWeb(event: unknown): boolean {
-  try {
-    return parseEvent(event).web;
-  } catch {
-    return false;
-  }
+  return requestHead(event).web;
 }
 
 /** `main`, answering a failed non-web invocation with `error` too, so it is recorded as failed. */

@@ -187,7 +187,8 @@ export async function callRemote(options: RemoteOptions): Promise<RemoteOutcome>
         await pause(heldPauseMs);
         continue;
       }
-      if (answer.kind === 'refused') return { ...answer, calls };
+      if (answer.kind === 'refused')
+        return { ...answer, error: withTimeScaleHint(answer.error, now - callStarted, options.op), calls };
       const done = answer.kind === 'report' && answer.report.status !== 'in_progress';
       const pauseMs =
         answer.kind === 'report'
@@ -291,6 +292,23 @@ async function callOnce(
   }
   const body = parseJson(await response.text());
   return interpret(response.status, response.headers.get('x-openwhisk-activation-id'), body, options.op);
+}
+
+/**
+ * Pure: an operation that gave up at its own time limit in a call far shorter than DigitalOcean's
+ * 30 s web call ran on a platform whose clock outruns real time (an emulator's --time-scale): the
+ * error says so, since checking the network (its own hint) would not help.
+ */
+export function withTimeScaleHint(error: RemoteError, tookMs: number, op: string): RemoteError {
+  if (tookMs >= FAST_CUT_MS || !/time limit ran out/.test(error.message)) return error;
+  return {
+    ...error,
+    hint:
+      `The call took ${(tookMs / 1000).toFixed(1)} s where DigitalOcean gives a web call 30 s: the platform's clock ` +
+      "runs faster than real time (an emulator's --time-scale), so the operation runs out of time before " +
+      'DigitalOcean can answer it. Restart the emulator with --time-scale 10 or less for npm run remote, or run ' +
+      `the operation locally with \`npm run invoke -- ${op}\`.`,
+  };
 }
 
 /** Pure: what one answer of the web function means. */

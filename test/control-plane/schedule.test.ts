@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activationError } from '../../lib/ops/activation.js';
+import { activationError, failingActivations } from '../../lib/ops/activation.js';
 import type { TriggerState } from '../../scripts/control-plane/plan.js';
 import { triggersPerEnvironment, withinTriggerLimit } from '../../scripts/control-plane/schedule.js';
 
@@ -60,5 +60,24 @@ describe('the error a non-web activation carries', () => {
     });
     for (const status of ['succeeded', 'noop', 'in_progress'])
       expect(activationError(report(status))).toBeUndefined();
+  });
+});
+
+describe('a web request refused for its query string', () => {
+  it('is answered as a web request (its 400), with no activation error added', async () => {
+    const main = failingActivations(async () => ({
+      statusCode: 400,
+      headers: { 'content-type': 'application/json' },
+      body: { error: { kind: 'input', message: 'env: is given more than once in the query string' } },
+    }));
+    // A raw web event whose query repeats a parameter: reading it in full refuses, its head does not.
+    const answer = await main({
+      __ow_method: 'post',
+      __ow_headers: {},
+      __ow_query: 'env=a&env=b',
+      __ow_body: '',
+    });
+    expect(answer.statusCode).toBe(400);
+    expect(answer).not.toHaveProperty('error');
   });
 });

@@ -12,7 +12,7 @@ import { includedFiles, readFunctionCode } from '../../scripts/control-plane/fun
 import { planPlane, UNSCHEDULED_REASON } from '../../scripts/control-plane/plan.js';
 import { functionSource, functionsRegionFor, loadPlaneEnv } from '../../scripts/control-plane/plane-env.js';
 import { commentSubstitutions, resolveProject } from '../../scripts/control-plane/project.js';
-import { interpret, progressKey } from '../../scripts/control-plane/remote-call.js';
+import { interpret, progressKey, withTimeScaleHint } from '../../scripts/control-plane/remote-call.js';
 import { loadRemoteEnv } from '../../scripts/control-plane/remote-env.js';
 import { checkRuntimes } from '../../scripts/control-plane/runtime-check.js';
 import { functionUrl, packageUrl } from '../../scripts/control-plane/web-url.js';
@@ -188,6 +188,22 @@ describe('remote', () => {
     );
     expect(error.problems.map((p) => p.path)).toEqual(['OPS_WEB_URL', 'OPS_WEB_SECRET']);
     expect(error.problems[0]?.message).toMatch(/https is required/);
+  });
+
+  it('says the time scale is why when an operation gave up at its time limit in a call far under 30 s', () => {
+    const gaveUp = {
+      kind: 'api',
+      message:
+        "Gave up waiting for DigitalOcean to list apps: GET /v2/apps had no complete answer before the operation's time limit ran out.",
+      hint: 'check the network',
+    };
+    expect(withTimeScaleHint(gaveUp, 700, 'deploy').hint).toMatch(
+      /^The call took 0\.7 s where DigitalOcean gives a web call 30 s: .*--time-scale 10 or less.*`npm run invoke -- deploy`\.$/,
+    );
+    // A real platform's call of ~28 s, or another error, keeps its own hint.
+    expect(withTimeScaleHint(gaveUp, 28_000, 'deploy')).toBe(gaveUp);
+    const refused = { kind: 'input', message: 'The deploy input is invalid.' };
+    expect(withTimeScaleHint(refused, 300, 'deploy')).toBe(refused);
   });
 
   it('reads each answer of a web function', () => {

@@ -102,6 +102,8 @@ export function applyDroplets(
     } else if (s.action === 'update' && s.payload?.type === 'resize') {
       const size = s.payload.size;
       owned = owned.map((d) => (String(d.id) === s.id ? { ...d, size, status: 'active' } : d));
+    } else if (s.action === 'update' && s.payload?.type === 'power-on') {
+      owned = owned.map((d) => (String(d.id) === s.id ? { ...d, status: 'active' } : d));
     } else if (s.action === 'delete' && s.payload?.type === 'delete-by-tag') {
       owned = [];
     } else if (s.action === 'delete') {
