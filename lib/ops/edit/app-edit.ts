@@ -11,6 +11,8 @@ import {
   type AppPayload,
   type AppState,
   expectedImages,
+  ownershipOf,
+  ownershipRefusal,
   specMatches,
   withImage,
 } from '../../resources/app/index.js';
@@ -78,8 +80,13 @@ export function planAppEdit(
 ): { edit: AppEdit; problems: Problem[] } {
   const problems: Problem[] = [];
   const verify = deployment.app?.verify ?? { path: '/', expect_status: 200 };
+  // An app with the deployment's name that the tool cannot prove it made is not edited at all.
+  const ownership = ownershipOf(app, deployment.app?.spec, deployment.appProof?.adopt);
+  if (ownership.state === 'unproven')
+    problems.push({ path: 'env', message: ownershipRefusal(app, ownership.why, 'edit') });
   const spec = structuredClone(app.spec);
-  const envs = patchEnvs(spec, changes.app.setEnv, changes.app.unsetEnv);
+  const proof = deployment.appProof && { slug: deployment.slug, key: deployment.appProof.key };
+  const envs = patchEnvs(spec, changes.app.setEnv, changes.app.unsetEnv, proof);
   const lines = [...patchScale(spec, changes.app.scale, problems), ...envs.changes];
   problems.push(...envs.problems);
   const next = patchImage(spec, changes.image, deployment.app?.image?.repository);

@@ -11,10 +11,12 @@ import {
   readLockKey,
   resumeInputShape,
 } from '../../lock/index.js';
+import { type AppActual, destroyApp } from '../../resources/app/index.js';
 import { unfinishedDeletions } from '../../resources/droplets/deleted.js';
 import { destroyRegistry } from '../../resources/registry/index.js';
 import type { AppliedStep, PlanStep } from '../../resources/types.js';
 import { type Kind, kindsOf, moduleOf, readWorld, type World, warningsOf } from '../converge.js';
+import { adoptingApp } from '../deploy/image-override.js';
 import { loadDeployment } from '../deployment.js';
 import { planJson, planTable } from '../plan-table.js';
 import type { OpContext, Operation, OpOutcome } from '../types.js';
@@ -29,6 +31,11 @@ import {
 const teardownInputSchema = commonInputSchema.extend({
   /** The registry is the account's, shared by every environment: deleted only when asked. */
   include_registry: booleanParamSchema.default(false),
+  /**
+   * Delete the app that has the deployment's name even without proof that this tool made it
+   * (lib/resources/app/ownership.ts); without it, such an app is left alone and reported.
+   */
+  adopt_app: booleanParamSchema.default(false),
   /** Seconds to wait while another deploy, edit or teardown holds the deployment. */
   ...lockInputShape,
   /** The token an in_progress answer gave: continue under the lock it kept. */
@@ -76,7 +83,7 @@ function teardownKinds(deployment: Deployment): Kind[] {
  * The control plane (Functions namespace, functions, triggers) is not a resource of the deployment.
  */
 async function teardown(input: TeardownInput, ctx: OpContext): Promise<OpOutcome<TeardownResult>> {
-  const deployment = loadDeployment(ctx, input.env);
+  const deployment = adoptingApp(loadDeployment(ctx, input.env), input.adopt_app);
   const lock = deploymentLock(ctx, deployment.slug, { waitSeconds: input.lock_wait, resume: input.resume });
   return holdingLock(lock, input, () => teardownLocked(input, ctx, deployment, lock));
 }
@@ -205,6 +212,13 @@ function destroySteps(
       return destroyRegistry(world.registry as never, {
         include: includeRegistry,
         name: deployment.registry?.name ?? '',
+      });
+    }
+    // Only an app the tool can prove is the deployment's; another is reported by its warnings.
+    if (kind === 'app') {
+      return destroyApp(world.app as AppActual | undefined, {
+        desired: deployment.app?.spec,
+        adopt: deployment.appProof?.adopt,
       });
     }
     return moduleOf(kind).destroy(world[kind]);
