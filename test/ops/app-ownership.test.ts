@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deployOperation } from '../../lib/ops/deploy/index.js';
+import { editOperation } from '../../lib/ops/edit/index.js';
 import { infoOperation } from '../../lib/ops/info/index.js';
+import { maintainOperation } from '../../lib/ops/maintain/index.js';
+import type { MaintainResult } from '../../lib/ops/maintain/types.js';
 import { teardownOperation } from '../../lib/ops/teardown/index.js';
 import type { AnyOperation, OpReport } from '../../lib/ops/types.js';
 import { expandSpec } from '../../lib/resources/app/index.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
-import { runOp, seedRegistry } from './support.js';
+import { liveVersion, runOp, seedRegistry } from './support.js';
 
 const MANIFEST = { BASE2_MANIFEST: 'test/ops/fixtures/deployment.yml' };
 const SLUG = 'base2-apponly';
@@ -79,13 +82,29 @@ describe('apps the tool cannot prove it made', () => {
     expect((await theApp())?.id).toBe(id);
     const info = await run(infoOperation, {});
     expect(info.warnings?.join('\n')).toMatch(/base2-apponly.*no proof/s);
+    const maintained = await run<MaintainResult>(maintainOperation, {});
+    expect(maintained.result.clean).toBe(false);
+    expect(maintained.result.drift).toContainEqual(
+      expect.objectContaining({
+        kind: 'app',
+        treatment: 'report',
+        note: expect.stringContaining('no proof'),
+      }),
+    );
+    await expect(run(editOperation, { set_env: { BASE2_LOG_LEVEL: 'debug' } })).rejects.toThrow(/no proof/);
+    expect(JSON.stringify((await theApp())?.spec)).toBe(before);
   });
 
   it('deploy with adopt_app takes it over and marks it; teardown then deletes it', async () => {
     await handMadeApp();
     const report = await run(deployOperation, { adopt_app: true });
     expect(report.status, JSON.stringify(report.result)).toBe('succeeded');
-    expect(appWideKeys(await theApp())).toContain('BASE2_DO_OWNER');
+    const adopted = (await theApp())!;
+    expect(appWideKeys(adopted)).toContain('BASE2_DO_OWNER');
+    // Scoped BUILD_TIME: the running app never sees the tool's variables.
+    const live = await liveVersion(t, adopted.liveUrl!);
+    expect(Object.keys(live.env).filter((k) => k.startsWith('BASE2_DO_'))).toEqual([]);
+    expect(Object.keys(live.env)).toContain('BASE2_LOG_LEVEL');
     const gone = await run(teardownOperation, {});
     expect(gone.status).toBe('succeeded');
     expect(await theApp()).toBeUndefined();
