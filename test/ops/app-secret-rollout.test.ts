@@ -30,7 +30,8 @@ async function run<R = unknown>(
   input: Record<string, unknown>,
   secret?: string,
 ): Promise<OpReport<R>> {
-  const env = { ...MANIFEST, ...(secret === undefined ? {} : { BASE2_SECRET_KEY: secret }) };
+  // No secret given: an empty variable, which takes the default .do/app.yaml publishes.
+  const env = { ...MANIFEST, BASE2_SECRET_KEY: secret ?? '' };
   const { report, logs } = await runOp<R>(t, operation, { env: 'apponly', ...input }, { env });
   outputs.push(JSON.stringify(report), ...logs, operation.render?.(report as OpReport) ?? '');
   return report;

@@ -6,6 +6,7 @@ import {
   isPublishedSecretWarning,
   ownershipOf,
   ownershipRefusal,
+  publishedSecretWarnings,
 } from '../../resources/app/index.js';
 import { unfinishedDeletions } from '../../resources/droplets/deleted.js';
 import type { ActualDroplets, DesiredDroplets } from '../../resources/droplets/index.js';
@@ -76,6 +77,11 @@ async function runbook(
   const world = await readWorld(ctx, deployment, kinds);
   const plans = planWorld(deployment, world, factsOf(world), kinds);
   const warnings = warningsOf(deployment, world, kinds, plans);
+  // A SECRET this deploy is about to put live with the value the spec file publishes: said loudly.
+  for (const w of publishedSecretWarnings((world.app as AppActual | undefined)?.app, deployment, {
+    deploying: true,
+  }))
+    if (!warnings.includes(w)) warnings.push(w);
   const changes = changesOf(plans);
   const result: DeployResult = {
     dry_run: input.dry_run,

@@ -124,10 +124,15 @@ export function unprovenWarning(app: AppState, why: string): string {
 }
 
 /**
- * Pure: SECRET values that are (or, once deployed, will be) the ones deployment.yml's spec file
- * publishes: anyone who can read the repository knows them. Compared by digest; no value is held.
+ * Pure: SECRET values that are the ones deployment.yml's spec file publishes (and, for a deploy,
+ * those it is about to put live): anyone who can read the repository knows them. Compared by
+ * digest; no value is held.
  */
-export function publishedSecretWarnings(app: AppState | undefined, deployment: Deployment): string[] {
+export function publishedSecretWarnings(
+  app: AppState | undefined,
+  deployment: Deployment,
+  options: { deploying?: boolean } = {},
+): string[] {
   const proof = deployment.appProof;
   if (!proof?.published?.size) return [];
   const wanted = deployment.app ? recordedDigests(deployment.app.spec) : undefined;
@@ -138,7 +143,8 @@ export function publishedSecretWarnings(app: AppState | undefined, deployment: D
     const path = entry.replace(/#sample$/, '');
     const isLive = holds(live, path, published.digest);
     const isWanted = holds(wanted, path, published.digest);
-    if (!isLive && !isWanted) return [];
+    // What is live, everywhere; what a deploy is about to put live, to the deploy.
+    if (!isLive && !(options.deploying && isWanted)) return [];
     const state = !isLive
       ? 'is about to go live with'
       : isWanted
