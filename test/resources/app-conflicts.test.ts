@@ -115,6 +115,24 @@ describe('creating the app without ever making two', () => {
     expect(tc.ctx.audit.records()).toMatchObject([{ action: 'update', outcome: 'ok' }]);
   });
 
+  it('refuses, touching nothing, an app made by hand with its name after the plan', async () => {
+    const deployment = staging();
+    const desired = appModule.desired(deployment, { dropletIpv4: [] });
+    const plan = appModule.plan(desired, await appModule.read(tc.ctx, deployment));
+    const byHand = {
+      name: 'base2-staging',
+      region: 'nyc',
+      workers: [{ name: 'jobs', image: { registry_type: 'DOCR', repository: 'other' } }],
+    };
+    await seedApp(byHand as AppSpec);
+    const before = JSON.stringify((await apps())[0]?.spec);
+    const failure = appModule.apply(tc.ctx, deployment, plan);
+    await expect(failure).rejects.toBeInstanceOf(ConflictError);
+    await expect(failure).rejects.toThrow(/no proof that this tool made it/);
+    expect(JSON.stringify((await apps())[0]?.spec)).toBe(before);
+    expect(tc.ctx.audit.records().filter((r) => r.outcome === 'ok')).toEqual([]);
+  });
+
   it('refuses with a ConflictError when the name is taken by no app it can see, touching nothing', async () => {
     await t.admin('POST', '/_emulator/faults', {
       method: 'POST',
