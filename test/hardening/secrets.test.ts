@@ -165,6 +165,7 @@ describe('no planted secret reaches any output', () => {
   });
 
   it('a rotated SECRET: the drift maintain reports, the roll-out deploy plans, an edit to the same value, a published default', async () => {
+    await h.reset();
     const before = outputs.length;
     const rotated = { env: { BASE2_SECRET_KEY: ROTATED_SECRET } };
     expect((await run('deploy', { env: 'staging' })).report?.status).toBe('succeeded');
@@ -180,7 +181,7 @@ describe('no planted secret reaches any output', () => {
     await run('info', {}, { env: { BASE2_SECRET_KEY: '' } });
     expect((await run('teardown', { env: 'staging' })).report?.status).toBe('succeeded');
     await tally.check('secret_scan', () => expectNoSecrets(outputs.slice(before), planted));
-  });
+  }, 120_000);
 
   it('through the web function: a run, a refusal and a failure, with the function log', async () => {
     const texts: string[] = [];
