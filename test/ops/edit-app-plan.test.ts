@@ -8,7 +8,8 @@ import { patchEnvs } from '../../lib/ops/edit/env-patch.js';
 import type { ChangeSet } from '../../lib/ops/edit/input.js';
 import { liveEnvProblems, runtimeEnv } from '../../lib/ops/edit/live-env.js';
 import type { AppState } from '../../lib/resources/app/index.js';
-import { recordedDigests, stampSpec } from '../../lib/resources/app/proof.js';
+import { isMarkedFor, recordedDigests, stampSpec, withoutProof } from '../../lib/resources/app/proof.js';
+import { withAppProof } from '../../lib/resources/app/proof-options.js';
 import { ROOT, SAMPLE_ENV } from '../support/op-context.js';
 
 const deployment = resolveDeployment(loadManifest(join(ROOT, 'deployment.yml'), SAMPLE_ENV), 'staging');
@@ -197,6 +198,23 @@ describe('environment patches of the actual spec', () => {
 });
 
 describe('the app part of an edit', () => {
+  it("refuses an app it cannot prove it made; an earlier version's app gets the owner marker with the change", () => {
+    const proven = withAppProof(deployment, 'dop_v1_edit', ROOT);
+    const unmarked = actualSpec();
+    unmarked.envs = unmarked.envs!.filter((e) => e.key !== 'BASE2_DO_OWNER');
+    const scale = changes({ app: { scale: { web: { instance_count: 2 } } } });
+    const refused = planAppEdit(proven, scale, app(unmarked));
+    expect(refused.problems.map((p) => p.message).join()).toMatch(/no proof that this tool made it/);
+
+    // What an earlier version deployed: deployment.yml's spec, no marker, the SECRET encrypted.
+    const earlier = withoutProof(structuredClone(proven.app!.spec));
+    for (const env of earlier.services![0]!.envs!) if (env.type === 'SECRET') env.value = ENCRYPTED;
+    const adopted = planAppEdit(proven, scale, app(earlier));
+    expect(adopted.problems).toEqual([]);
+    expect(adopted.edit.changes).toContain('BASE2_DO_OWNER: ownership marker added');
+    expect(isMarkedFor(adopted.edit.next.spec, 'base2-staging')).toBe(true);
+  });
+
   it('scales instances and sizes, with one update step listing every change', () => {
     const { edit, problems } = planAppEdit(
       deployment,

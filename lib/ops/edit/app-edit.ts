@@ -4,6 +4,7 @@
  * back if the edit has to be undone.
  */
 import type { AppSpec } from '../../config/app-spec.js';
+import { OWNER_ENV_KEY } from '../../config/identity.js';
 import type { Deployment } from '../../config/manifest.js';
 import type { Problem } from '../../errors.js';
 import {
@@ -16,6 +17,7 @@ import {
   specMatches,
   withImage,
 } from '../../resources/app/index.js';
+import { isMarkedFor, recordedDigests, stampSpec } from '../../resources/app/proof.js';
 import type { PlanStep } from '../../resources/types.js';
 import { componentNames, findComponent, patchEnvs } from './env-patch.js';
 import type { ChangeSet } from './input.js';
@@ -89,10 +91,21 @@ export function planAppEdit(
   const envs = patchEnvs(spec, changes.app.setEnv, changes.app.unsetEnv, proof);
   const lines = [...patchScale(spec, changes.app.scale, problems), ...envs.changes];
   problems.push(...envs.problems);
-  const next = patchImage(spec, changes.image, deployment.app?.image?.repository);
+  let next = patchImage(spec, changes.image, deployment.app?.image?.repository);
   const images = (of: AppSpec) => [...new Set(expectedImages(of))].join(', ');
   const [before, after] = [images(app.spec), images(next)];
   if (before !== after) lines.push(`image: ${before} → ${after}`);
+  // An app an earlier version deployed (or adopted now) gets the owner marker with its first change,
+  // so it stays recognised once the change makes it differ from deployment.yml.
+  if (
+    lines.length > 0 &&
+    deployment.appProof &&
+    ownership.state !== 'proven' &&
+    !isMarkedFor(next, app.name)
+  ) {
+    next = stampSpec(next, app.name, deployment.appProof.key, recordedDigests(next));
+    lines.push(`${OWNER_ENV_KEY}: ownership marker added`);
+  }
   const step: PlanStep<AppPayload> | undefined =
     lines.length > 0
       ? {
