@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AppSpec } from '../../lib/config/app-spec.js';
-import { publishedSecretValues } from '../../lib/config/app-spec.js';
+import { parseAppSpec, publishedSecretValues } from '../../lib/config/app-spec.js';
 import { digestKeyOf } from '../../lib/config/identity.js';
+import { loadManifest, resolveDeployment } from '../../lib/config/manifest.js';
 import { ownershipOf } from '../../lib/resources/app/ownership.js';
-import { planApp } from '../../lib/resources/app/plan.js';
+import { planApp, publishedSecretWarnings } from '../../lib/resources/app/plan.js';
 import {
   formatDigests,
   parseDigests,
@@ -12,9 +13,10 @@ import {
   stampSpec,
   withoutProof,
 } from '../../lib/resources/app/proof.js';
+import { withAppProof } from '../../lib/resources/app/proof-options.js';
 import { specDifferences } from '../../lib/resources/app/spec-compare.js';
 import type { AppState } from '../../lib/resources/app/types.js';
-import { ROOT } from '../support/op-context.js';
+import { ROOT, SAMPLE_ENV } from '../support/op-context.js';
 
 const SLUG = 'base2-staging';
 const key = digestKeyOf('dop_v1_aaaa');
@@ -111,6 +113,56 @@ describe("the app's proof and SECRET digests", () => {
     expect(planApp(desired, { app: appOf(answered(spec('s'))), lookAlikes: [] })).toMatchObject([
       { action: 'update', reason: expect.stringMatching(/^adopting the app an earlier version/) },
     ]);
+  });
+
+  it("refuses the tool's own variables in an app spec file", () => {
+    expect(() =>
+      parseAppSpec(
+        { services: [{ name: 'web' }], envs: [{ key: 'BASE2_DO_OWNER', value: 'managed-by:base2-do x' }] },
+        '.do/app.yaml',
+      ),
+    ).toThrow(/envs\.0\.key: BASE2_DO_OWNER is the tool's own/);
+  });
+
+  it('warns, by digest, while the spec file’s default or .env.example’s sample is live, and not for a value of the user’s own', () => {
+    const load = (secret: string) =>
+      withAppProof(
+        resolveDeployment(
+          loadManifest(join(ROOT, 'deployment.yml'), { ...SAMPLE_ENV, BASE2_SECRET_KEY: secret }),
+          'staging',
+        ),
+        'dop_v1_published',
+        ROOT,
+      );
+    const live = (deployment: ReturnType<typeof load>): AppState => ({
+      id: 'a1',
+      name: 'base2-staging',
+      spec: answered(deployment.app!.spec),
+    });
+    for (const [secret, source] of [
+      ['', '.do/app.yaml'],
+      ['replace-with-a-long-random-value', '.env.example'],
+    ] as const) {
+      const deployment = load(secret);
+      const [warning, ...others] = publishedSecretWarnings(live(deployment), deployment);
+      expect(others).toEqual([]);
+      expect(warning).toMatch(
+        new RegExp(
+          `^PUBLISHED SECRET: services\\.web\\.envs\\.BASE2_SECRET_KEY .*is live with the value published in ${source.replace('.', '\\.')}`,
+        ),
+      );
+      expect(warning).toContain('set BASE2_SECRET_KEY');
+      expect(warning).not.toContain('base2-demo-secret');
+      expect(warning).not.toContain('replace-with');
+    }
+    const own = load('a-value-of-my-own-5c2e');
+    expect(publishedSecretWarnings(live(own), own)).toEqual([]);
+    // Not live yet: only a deploy, about to put it live, says so.
+    const fresh = load('');
+    expect(publishedSecretWarnings(undefined, fresh)).toEqual([]);
+    expect(publishedSecretWarnings(undefined, fresh, { deploying: true })[0]).toContain(
+      'is about to go live',
+    );
   });
 
   it("reads the values .do/app.yaml publishes for its SECRETs: defaults and literals, not the environment's", () => {
