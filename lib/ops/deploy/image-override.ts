@@ -44,9 +44,3 @@ export function retag(reference: string, image: ImageOverride): string {
   const repository = reference.slice(0, end);
   return image.digest ? `${repository}@${image.digest}` : `${repository}:${image.tag}`;
 }
-
-/** The deployment with the invocation's adopt_app (lib/resources/app/ownership.ts). */
-export function adoptingApp(deployment: Deployment, adopt: boolean): Deployment {
-  if (!adopt || !deployment.appProof) return deployment;
-  return { ...deployment, appProof: { ...deployment.appProof, adopt: true } };
-}

@@ -8,6 +8,7 @@ import {
   ownershipRefusal,
   publishedSecretWarnings,
 } from '../../resources/app/index.js';
+import { adoptingApp } from '../../resources/app/proof-options.js';
 import { unfinishedDeletions } from '../../resources/droplets/deleted.js';
 import type { ActualDroplets, DesiredDroplets } from '../../resources/droplets/index.js';
 import { checkDropletLimit } from '../../resources/droplets/limit.js';
@@ -33,7 +34,7 @@ import { pointRecordsAt } from '../dns-follow.js';
 import { planJson, planTable } from '../plan-table.js';
 import type { OpContext, Operation, OpOutcome } from '../types.js';
 import { removeNewDroplets } from './failed-cleanup.js';
-import { adoptingApp, overrideImage } from './image-override.js';
+import { overrideImage } from './image-override.js';
 import { type DeployInput, deployInputSchema } from './input.js';
 import { renderDeploy } from './render.js';
 

@@ -12,11 +12,11 @@ import {
   resumeInputShape,
 } from '../../lock/index.js';
 import { type AppActual, destroyApp } from '../../resources/app/index.js';
+import { adoptingApp } from '../../resources/app/proof-options.js';
 import { unfinishedDeletions } from '../../resources/droplets/deleted.js';
 import { destroyRegistry } from '../../resources/registry/index.js';
 import type { AppliedStep, PlanStep } from '../../resources/types.js';
 import { type Kind, kindsOf, moduleOf, readWorld, type World, warningsOf } from '../converge.js';
-import { adoptingApp } from '../deploy/image-override.js';
 import { loadDeployment } from '../deployment.js';
 import { planJson, planTable } from '../plan-table.js';
 import type { OpContext, Operation, OpOutcome } from '../types.js';

@@ -57,3 +57,9 @@ export function withAppProof(deployment: Deployment, token: string, cwd: string)
   const spec = stampSpec(deployment.app.spec, deployment.slug, key);
   return { ...deployment, app: { ...deployment.app, spec }, appProof };
 }
+
+/** The deployment with the invocation's adopt_app (./ownership.ts). */
+export function adoptingApp(deployment: Deployment, adopt: boolean): Deployment {
+  if (!adopt || !deployment.appProof) return deployment;
+  return { ...deployment, appProof: { ...deployment.appProof, adopt: true } };
+}
