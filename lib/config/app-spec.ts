@@ -2,6 +2,8 @@
  * DigitalOcean's own app spec format (what `doctl apps spec validate` reads and the API takes), in
  * snake_case. We validate the fields we act on and pass the rest through untouched.
  */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { InputError, type Problem } from '../errors.js';
 import { envKeySchema, envValueSchema, httpPathSchema, integerBetween, portSchema } from './fields.js';
@@ -114,6 +116,9 @@ export const appSpecSchema = z.looseObject({
 export type AppSpec = z.output<typeof appSpecSchema>;
 export type AppComponent = NonNullable<AppSpec[ComponentKind]>[number];
 
+/** App-wide variables the tool writes itself (lib/resources/app/proof.ts). */
+export const RESERVED_ENV_KEYS: readonly string[] = ['BASE2_DO_OWNER', 'BASE2_DO_SECRET_DIGESTS'];
+
 /** Component names of a raw (unvalidated) spec, with their paths; malformed entries are skipped. */
 function rawComponents(raw: Record<string, unknown>): Array<{ path: string; name: string }> {
   return COMPONENT_KINDS.flatMap((kind) => {
@@ -144,6 +149,15 @@ function crossProblems(raw: Record<string, unknown>): Problem[] {
       problems.push({ path, message: `"${name}" is used twice: component names must be unique` });
     seen.add(name);
   }
+  const appWide = Array.isArray(raw.envs) ? raw.envs : [];
+  appWide.forEach((env, index) => {
+    if (isPlainObject(env) && typeof env.key === 'string' && RESERVED_ENV_KEYS.includes(env.key)) {
+      problems.push({
+        path: `envs.${index}.key`,
+        message: `${env.key} is the tool's own (its proof of ownership and SECRET digests): remove it`,
+      });
+    }
+  });
   const rules = isPlainObject(raw.ingress) && Array.isArray(raw.ingress.rules) ? raw.ingress.rules : [];
   rules.forEach((rule, index) => {
     const target = isPlainObject(rule) && isPlainObject(rule.component) ? rule.component.name : undefined;
@@ -187,4 +201,56 @@ export function secretValuesOf(spec: AppSpec): string[] {
     .flat()
     .flatMap((envVar) => (envVar.type === 'SECRET' && envVar.value ? [envVar.value] : []));
   return [...new Set(values)];
+}
+
+/** A SECRET value an app spec file publishes itself: a literal, or the default of `${VAR:-default}`. */
+export interface PublishedValue {
+  value: string;
+  /** The variable that replaces the default, when there is one. */
+  variable?: string;
+}
+
+const WHOLE_DEFAULT = /^\$\{([A-Za-z_][A-Za-z0-9_]*):-([^}\n]*)\}$/;
+
+function publishedOf(raw: unknown): PublishedValue | undefined {
+  if (typeof raw !== 'string' || raw === '') return undefined;
+  const whole = WHOLE_DEFAULT.exec(raw);
+  if (whole) return whole[2] ? { value: whole[2], variable: whole[1]! } : undefined;
+  // Partly from the environment: not known from the file alone, so not counted as published.
+  if (/(^|[^$])\$\{/.test(raw)) return undefined;
+  return { value: raw.replaceAll('$${', '${') };
+}
+
+/**
+ * Pure on the file's text: by SECRET path (`envs.KEY`, `services.web.envs.KEY`), the values the spec
+ * file publishes, read before any substitution. Whoever can read the repository knows them, so a
+ * SECRET holding one is no secret. A file that cannot be read this way publishes nothing known.
+ */
+export function publishedSecretValues(path: string): Map<string, PublishedValue> {
+  const out = new Map<string, PublishedValue>();
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(path, 'utf8'));
+  } catch {
+    return out;
+  }
+  if (!isPlainObject(raw)) return out;
+  const lists: Array<[string, unknown]> = [['envs', raw.envs]];
+  for (const kind of COMPONENT_KINDS) {
+    const components = raw[kind];
+    if (!Array.isArray(components)) continue;
+    for (const component of components) {
+      if (isPlainObject(component) && typeof component.name === 'string')
+        lists.push([`${kind}.${component.name}.envs`, component.envs]);
+    }
+  }
+  for (const [prefix, envs] of lists) {
+    if (!Array.isArray(envs)) continue;
+    for (const env of envs) {
+      if (!isPlainObject(env) || env.type !== 'SECRET' || typeof env.key !== 'string') continue;
+      const published = publishedOf(env.value);
+      if (published) out.set(`${prefix}.${env.key}`, published);
+    }
+  }
+  return out;
 }

@@ -1,8 +1,10 @@
 /**
  * Who owns what. A deployment is `<name>-<environment>`; every resource name starts with it, and
- * every taggable resource carries it plus OWNER_TAG. Apps (not taggable) are owned by exact name,
- * which is why the slug must itself be a valid app name.
+ * every taggable resource carries it plus OWNER_TAG. Apps cannot carry tags, so the deployment's app
+ * (named exactly like the deployment, which is why the slug must itself be a valid app name) carries
+ * the same proof as a variable of its spec instead (lib/resources/app/proof.ts).
  */
+import { createHmac } from 'node:crypto';
 import { InputError } from '../errors.js';
 import { isAppName, nameRule } from './names.js';
 
@@ -55,4 +57,60 @@ export function firewallName(slug: string): string {
 
 export function sshKeyName(slug: string): string {
   return `${slug}-key`;
+}
+
+/**
+ * The app's counterpart of the two tags: a GENERAL app-wide variable the tool writes into the spec
+ * of the app it creates (or adopts), whose value names the deployment and the tool.
+ */
+export const OWNER_ENV_KEY = 'BASE2_DO_OWNER';
+
+export function ownerMarker(slug: string): string {
+  return `${OWNER_TAG} ${slug}`;
+}
+
+/**
+ * Keyed digests of SECRET values: App Platform never shows a SECRET again (`EV[…]`), so the tool
+ * records HMACs of the plain values it sent and compares those. `id` tells which key made a digest
+ * (a digest made with another key proves nothing either way); the key itself is held only inside
+ * `digest` and never serialised.
+ */
+export interface DigestKey {
+  readonly id: string;
+  digest(slug: string, path: string, value: string): string;
+}
+
+/**
+ * The digest key, derived from the DigitalOcean token: the one secret every invocation has (CLI and
+ * functions alike), already kept out of every output. Someone who can read the app's spec but not
+ * the token cannot test guesses of a secret against its digest. Another token derives another key:
+ * its first deploy rolls every SECRET out again (same values) and records digests under its key.
+ */
+export function digestKeyOf(token: string): DigestKey {
+  const key = createHmac('sha256', token).update('base2-do secret digests v1').digest();
+  const id = createHmac('sha256', key).update('key id').digest('hex').slice(0, 12);
+  return {
+    id,
+    digest: (slug, path, value) =>
+      createHmac('sha256', key).update(`${slug}\0${path}\0${value}`).digest('base64url').slice(0, 22),
+  };
+}
+
+/** A SECRET value deployment.yml's app spec file publishes (a literal, or a `${VAR:-default}`). */
+export interface PublishedSecret {
+  /** The digest of the published value under the invocation's key: the value itself is never kept. */
+  digest: string;
+  /** The variable that overrides it, when the file takes it from one. */
+  variable?: string;
+  /** The file that publishes it, as a person finds it (`.do/app.yaml`). */
+  source: string;
+}
+
+/** What an operation tells the app module about the app's proof (set by lib/ops/deployment.ts). */
+export interface AppProofOptions {
+  key: DigestKey;
+  /** The invocation's adopt_app: take over an app with the deployment's name that carries no proof. */
+  adopt?: boolean;
+  /** By SECRET path (`services.web.envs.KEY`). */
+  published?: ReadonlyMap<string, PublishedSecret>;
 }

@@ -8,7 +8,7 @@ import { InputError, type Problem } from '../errors.js';
 import { appBindingProblems, bindAppSpec } from './app-binding.js';
 import { type AppSpec, loadAppSpec } from './app-spec.js';
 import { EnvironmentProblems } from './environment-problems.js';
-import { deploymentSlug, slugProblem } from './identity.js';
+import { type AppProofOptions, deploymentSlug, slugProblem } from './identity.js';
 import { DOCR_HOST, docrRegistryOf } from './image.js';
 import { friendlyError, joinPath, zodPathProblems, zodProblems } from './input.js';
 import {
@@ -63,6 +63,8 @@ export interface Deployment {
   firewall?: EnvironmentConfig['firewall'];
   /** The port exec reaches the droplets' SSH on (DO_SSH_PORT); firewall warnings check it is open. */
   sshPort?: number;
+  /** Set by the operation, never by the manifest: the app's proof of ownership and SECRET digests. */
+  appProof?: AppProofOptions;
 }
 
 const overrideSchema = z

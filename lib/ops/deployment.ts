@@ -2,12 +2,14 @@ import { isAbsolute, join } from 'node:path';
 import { secretValuesOf } from '../config/app-spec.js';
 import { type Deployment, loadManifest, resolveDeployment } from '../config/manifest.js';
 import { InputError } from '../errors.js';
+import { withAppProof } from '../resources/app/proof-options.js';
 import type { OpContext } from './types.js';
 
 /**
  * The deployment an operation works on: the manifest (BASE2_MANIFEST, relative to the working
  * directory) resolved for the environment named in the input, or DEPLOY_ENV. Every SECRET value
- * of its app spec is registered with the redactor before anything can log it.
+ * of its app spec is registered with the redactor before anything can log it; the spec carries the
+ * tool's proof of ownership and SECRET digests (lib/resources/app/proof.ts).
  */
 export function loadDeployment(ctx: OpContext, environment: string | undefined): Deployment {
   const file = isAbsolute(ctx.env.manifestPath) ? ctx.env.manifestPath : join(ctx.cwd, ctx.env.manifestPath);
@@ -23,5 +25,6 @@ export function loadDeployment(ctx: OpContext, environment: string | undefined):
   }
   const deployment = resolveDeployment(manifest, name, ctx.env);
   if (deployment.app) for (const secret of secretValuesOf(deployment.app.spec)) ctx.log.redactor.add(secret);
-  return deployment;
+  // The app's proof of ownership and SECRET digests, written into the spec it deploys.
+  return withAppProof(deployment, ctx.env.token, ctx.cwd);
 }

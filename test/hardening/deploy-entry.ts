@@ -105,6 +105,7 @@ export const deployEntry: MutatingEntry = {
     image_digest: 'image_digest',
     dry_run: 'boolean',
     keep_failed: 'boolean',
+    adopt_app: 'boolean',
     lock_wait: 'seconds',
     resume: 'resume_token',
   },

@@ -178,8 +178,12 @@ describe('app and registry', () => {
       const steps = planApp(desired, actual);
       expect(steps.every((s) => s.action !== 'delete')).toBe(true);
       expect(changesOf(planApp(desired, applyApp(actual, steps, desired)))).toEqual([]);
-      expect(ids(destroyApp(actual))).toEqual(actual.app ? [actual.app.id] : []);
-      expect(appWarnings(actual, staging.slug)).toHaveLength(actual.lookAlikes.length);
+      // Unmarked, as an earlier version left it: deleted only as deployment.yml's spec, never on its name alone.
+      expect(ids(destroyApp(actual, { desired: staging.app!.spec }))).toEqual(
+        actual.app ? [actual.app.id] : [],
+      );
+      expect(destroyApp(actual)).toEqual([]);
+      expect(appWarnings(actual, staging)).toHaveLength(actual.lookAlikes.length);
     });
   });
 

@@ -17,6 +17,8 @@ const SECRET_ENV = 'planted-app-secret-4b7e19c0d2a8f6e3';
 const WEB_SECRET = 'planted-web-secret-9c2e7a41f08d6b35e1c4a7f2';
 /** A SECRET env value that only ever arrives through an edit's input. */
 const EDIT_SECRET = 'planted-edit-secret-70d3c5a9e1b8f246';
+/** The SECRET env value after a rotation: deploy rolls it out, maintain sees it differ. */
+const ROTATED_SECRET = 'planted-rotated-secret-5e81b2f09c4d7a36';
 const outputs: string[] = [];
 let h: Harness;
 let planted: Record<string, string>;
@@ -65,6 +67,7 @@ beforeAll(async () => {
     'the web secret': WEB_SECRET,
     'the SECRET env value': SECRET_ENV,
     'the SECRET value an edit sets': EDIT_SECRET,
+    'the rotated SECRET env value': ROTATED_SECRET,
   };
 });
 afterAll(async () => {
@@ -203,6 +206,25 @@ describe('no planted secret reaches any output', () => {
       });
     }
     expect((await run('teardown', { env: 'staging' })).report?.status).toBe('succeeded');
+  }, 120_000);
+
+  it('a rotated SECRET: the drift maintain reports, the roll-out deploy plans, an edit to the same value, a published default', async () => {
+    await h.reset();
+    const before = outputs.length;
+    const rotated = { env: { BASE2_SECRET_KEY: ROTATED_SECRET } };
+    expect((await run('deploy', { env: 'staging' })).report?.status).toBe('succeeded');
+    const drift = await run('maintain', { env: 'staging', report_only: true }, rotated);
+    expect(JSON.stringify(drift.report?.result)).toContain('BASE2_SECRET_KEY: SECRET value changed');
+    await run('deploy', { env: 'staging', dry_run: true }, rotated);
+    expect((await run('deploy', { env: 'staging' }, rotated)).report?.status).toBe('succeeded');
+    const same = { BASE2_SECRET_KEY: { value: ROTATED_SECRET, type: 'SECRET' } };
+    expect((await run('edit', { env: 'staging', set_env: same }, rotated)).report?.status).toBe('noop');
+    // An empty variable takes the default .do/app.yaml publishes: deploy says so, loudly.
+    const published = await run('deploy', { env: 'staging' }, { env: { BASE2_SECRET_KEY: '' } });
+    expect(published.report?.warnings?.join('\n')).toMatch(/PUBLISHED SECRET/);
+    await run('info', {}, { env: { BASE2_SECRET_KEY: '' } });
+    expect((await run('teardown', { env: 'staging' })).report?.status).toBe('succeeded');
+    await tally.check('secret_scan', () => expectNoSecrets(outputs.slice(before), planted));
   }, 120_000);
 
   it('through the web function: a run, a refusal and a failure, with the function log', async () => {

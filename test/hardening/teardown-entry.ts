@@ -51,6 +51,7 @@ export const teardownEntry: MutatingEntry = {
     env: 'environment',
     dry_run: 'boolean',
     include_registry: 'boolean',
+    adopt_app: 'boolean',
     lock_wait: 'seconds',
     resume: 'resume_token',
   },

@@ -1,23 +1,37 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AppSpec } from '../../lib/config/app-spec.js';
+import { digestKeyOf } from '../../lib/config/identity.js';
 import { loadManifest, resolveDeployment } from '../../lib/config/manifest.js';
 import { planAppEdit } from '../../lib/ops/edit/app-edit.js';
 import { patchEnvs } from '../../lib/ops/edit/env-patch.js';
 import type { ChangeSet } from '../../lib/ops/edit/input.js';
 import { liveEnvProblems, runtimeEnv } from '../../lib/ops/edit/live-env.js';
 import type { AppState } from '../../lib/resources/app/index.js';
+import { isMarkedFor, recordedDigests, stampSpec, withoutProof } from '../../lib/resources/app/proof.js';
+import { withAppProof } from '../../lib/resources/app/proof-options.js';
 import { ROOT, SAMPLE_ENV } from '../support/op-context.js';
 
 const deployment = resolveDeployment(loadManifest(join(ROOT, 'deployment.yml'), SAMPLE_ENV), 'staging');
 const ENCRYPTED = 'EV[1:bm9uY2U=:Y2lwaGVydGV4dA==]';
 
-/** The spec as DigitalOcean answers it: app-wide envs, a SECRET in its encrypted form, a worker. */
+/**
+ * The spec as DigitalOcean answers it: app-wide envs (the tool's owner marker among them), a SECRET
+ * in its encrypted form, a worker.
+ */
 function actualSpec(): AppSpec {
   return {
     name: 'base2-staging',
     region: 'nyc',
-    envs: [{ key: 'SHARED', value: 'one', scope: 'RUN_AND_BUILD_TIME', type: 'GENERAL' }],
+    envs: [
+      { key: 'SHARED', value: 'one', scope: 'RUN_AND_BUILD_TIME', type: 'GENERAL' },
+      {
+        key: 'BASE2_DO_OWNER',
+        value: 'managed-by:base2-do base2-staging',
+        scope: 'BUILD_TIME',
+        type: 'GENERAL',
+      },
+    ],
     services: [
       {
         name: 'web',
@@ -124,7 +138,53 @@ describe('environment patches of the actual spec', () => {
       'workers.jobs.envs.LOG_LEVEL: removed',
       'envs.SHARED: removed',
     ]);
-    expect(spec.envs).toEqual([]);
+    expect(spec.envs?.map((e) => e.key)).toEqual(['BASE2_DO_OWNER']);
+  });
+
+  it("refuses to set or unset the tool's own variables", () => {
+    const patch = patchEnvs(actualSpec(), { BASE2_DO_OWNER: { value: 'mine' } }, ['BASE2_DO_SECRET_DIGESTS']);
+    expect(patch.problems.map((p) => p.path)).toEqual([
+      'set_env.BASE2_DO_OWNER',
+      'unset_env.BASE2_DO_SECRET_DIGESTS',
+    ]);
+    expect(patch.changes).toEqual([]);
+  });
+
+  it('a SECRET set to the value its digest records is no change; another value is, and its digest follows', () => {
+    const digests = { slug: 'base2-staging', key: digestKeyOf('dop_v1_test') };
+    const recorded = stampSpec(actualSpec(), 'base2-staging', digests.key);
+    // As DigitalOcean answers it: the value encrypted, the digest of the plain value kept.
+    const digest = recordedDigests(
+      stampSpec(
+        {
+          ...actualSpec(),
+          services: [{ name: 'web', envs: [{ key: 'API_KEY', value: 'current', type: 'SECRET' }] }],
+        },
+        'base2-staging',
+        digests.key,
+      ),
+    )!;
+    const spec = structuredClone(recorded);
+    spec.envs = spec.envs!.filter((e) => e.key !== 'BASE2_DO_SECRET_DIGESTS');
+    spec.envs.push({
+      key: 'BASE2_DO_SECRET_DIGESTS',
+      value: `v1 k=${digest.keyId} services.web.envs.API_KEY=${digest.byPath.get('services.web.envs.API_KEY')}`,
+      scope: 'BUILD_TIME',
+      type: 'GENERAL',
+    });
+    const same = patchEnvs(structuredClone(spec), { API_KEY: { value: 'current' } }, [], digests);
+    expect(same).toEqual({ changes: [], problems: [] });
+    // Without the key that made the digest, the value cannot be compared: it counts as a change.
+    expect(patchEnvs(structuredClone(spec), { API_KEY: { value: 'current' } }, []).changes).toHaveLength(1);
+    const next = structuredClone(spec);
+    expect(patchEnvs(next, { API_KEY: { value: 'rotated' } }, [], digests).changes).toEqual([
+      'services.web.envs.API_KEY: new SECRET value',
+    ]);
+    const after = recordedDigests(next)!;
+    expect(after.byPath.get('services.web.envs.API_KEY')).toBe(
+      digests.key.digest('base2-staging', 'services.web.envs.API_KEY', 'rotated'),
+    );
+    expect(JSON.stringify(next.envs)).not.toContain('rotated');
   });
 
   it('names a component that does not exist', () => {
@@ -138,6 +198,23 @@ describe('environment patches of the actual spec', () => {
 });
 
 describe('the app part of an edit', () => {
+  it("refuses an app it cannot prove it made; an earlier version's app gets the owner marker with the change", () => {
+    const proven = withAppProof(deployment, 'dop_v1_edit', ROOT);
+    const unmarked = actualSpec();
+    unmarked.envs = unmarked.envs!.filter((e) => e.key !== 'BASE2_DO_OWNER');
+    const scale = changes({ app: { scale: { web: { instance_count: 2 } } } });
+    const refused = planAppEdit(proven, scale, app(unmarked));
+    expect(refused.problems.map((p) => p.message).join()).toMatch(/no proof that this tool made it/);
+
+    // What an earlier version deployed: deployment.yml's spec, no marker, the SECRET encrypted.
+    const earlier = withoutProof(structuredClone(proven.app!.spec));
+    for (const env of earlier.services![0]!.envs!) if (env.type === 'SECRET') env.value = ENCRYPTED;
+    const adopted = planAppEdit(proven, scale, app(earlier));
+    expect(adopted.problems).toEqual([]);
+    expect(adopted.edit.changes).toContain('BASE2_DO_OWNER: ownership marker added');
+    expect(isMarkedFor(adopted.edit.next.spec, 'base2-staging')).toBe(true);
+  });
+
   it('scales instances and sizes, with one update step listing every change', () => {
     const { edit, problems } = planAppEdit(
       deployment,

@@ -43,9 +43,10 @@ async function app() {
   const found = apps.find((a) => a.spec?.name === SLUG)!;
   const web = found.spec?.services?.[0];
   const envs = (web?.envs ?? []).map((e) => ({ key: e.key, value: e.value, type: e.type }));
-  const appWide = ((found.spec?.additionalData?.envs ?? []) as { key: string; value: string }[]).map(
-    (e) => e.key,
-  );
+  // The user's app-wide variables: the tool's own (owner marker, SECRET digests) aside.
+  const appWide = ((found.spec?.additionalData?.envs ?? []) as { key: string; value: string }[])
+    .map((e) => e.key)
+    .filter((key) => !key.startsWith('BASE2_DO_'));
   return { app: found, web, envs, appWide, live: () => liveVersion(t, found.liveUrl!) };
 }
 const secretOf = (envs: { key?: string | null; value?: string | null }[]) =>

@@ -102,18 +102,23 @@ describe('info warns about conflicts, saying what and what to do, and touches no
     await t.dots.v2.apps.post({ spec: expandSpec(byHand) });
     await t.dots.v2.apps.post({ spec: expandSpec({ ...byHand, name: `${SLUG}-old` }) });
     const report = await info();
-    const [shape, ...others] = report.warnings.filter((w) => w.startsWith(`App ${SLUG} `));
+    // Not the deployment's by any proof: said once, with what to do, and nothing plans to rewrite it.
+    const [unproven, ...others] = report.warnings.filter((w) => w.startsWith(`App ${SLUG} `));
     expect(others).toEqual([]);
-    expect(shape).toContain(
-      'it has service api (image library/nginx); deployment.yml has service web (image base2)',
-    );
-    expect(shape).toContain('the next deploy replaces its spec');
-    expect(shape).toContain('rename or delete it first');
+    expect(unproven).toContain("has the deployment's name but no proof that this tool made it");
+    expect(unproven).toContain('deploy, edit, maintain and teardown leave it alone');
+    expect(unproven).toContain('Rename or delete that app yourself');
+    expect(unproven).toContain('--adopt-app');
     expect(report.warnings).toEqual(
       expect.arrayContaining([expect.stringMatching(new RegExp(`^app ${SLUG}-old .* is left alone`))]),
     );
     const [ours, lookAlike] = report.result.apps;
-    expect(ours).toMatchObject({ name: SLUG, owner: SLUG, components: [{ name: 'api', instance_count: 2 }] });
+    expect(ours).toMatchObject({
+      name: SLUG,
+      note: expect.stringContaining('no proof this tool made it'),
+      components: [{ name: 'api', instance_count: 2 }],
+    });
+    expect(ours).not.toHaveProperty('owner');
     expect(ours?.differences).toEqual(
       expect.arrayContaining(['services.web: added', 'services.api: removed']),
     );

@@ -135,10 +135,12 @@ describe('warnings only info gives', () => {
   });
 
   it('an app of our name shaped otherwise, and none for the same shape with other values', () => {
-    const app = (services: unknown[]): AppState => ({
+    // The deployment's app, as the tool marks it; an unmarked one gets the ownership warning instead.
+    const marker = { key: 'BASE2_DO_OWNER', value: `managed-by:base2-do ${SLUG}`, scope: 'BUILD_TIME' };
+    const app = (services: unknown[], envs: unknown[] = [marker]): AppState => ({
       id: 'a1',
       name: SLUG,
-      spec: { name: SLUG, services } as never,
+      spec: { name: SLUG, envs, services } as never,
     });
     const desired = {
       spec: { name: SLUG, services: [web('base2')] },
@@ -151,6 +153,7 @@ describe('warnings only info gives', () => {
       ),
     ]);
     expect(appShapeWarning(undefined, desired)).toEqual([]);
+    expect(appShapeWarning(app([web('other')], []), desired)).toEqual([]);
   });
 
   it('the images the deployment takes from the registry, and those the registry lacks', () => {

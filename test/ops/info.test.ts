@@ -170,7 +170,7 @@ describe('info on a deployed account', () => {
     const r = report.result;
     expect(r.droplets.map((d) => d.owner)).toEqual(['base2-staging', 'base2-staging']);
     expect(r.firewalls.map((f) => f.owner)).toEqual(['base2-staging']);
-    expect(r.apps.map((a) => a.name)).toEqual(['base2-staging']);
+    expect(r.apps.map((a) => [a.name, a.owner])).toEqual([['base2-staging', 'base2-staging']]);
     expect(r.domains.map((d) => d.name)).toEqual(['staging.base2.example.com']);
     expect(r.domains[0]?.records.some((rec) => rec.type === 'SOA')).toBe(true);
     expect(report.warnings).toEqual([]);

@@ -15,6 +15,8 @@ export function emulatorEnv(t: TestEmulator, extra: Record<string, string> = {})
     DO_HTTP_PORT: String(t.emu.httpPort),
     DO_REGISTRY_NAME: TEST_REGISTRY,
     DEPLOY_ENV: 'staging',
+    // A value of the user's own, as the README asks: the spec file's default is published.
+    BASE2_SECRET_KEY: 'test-secret-key-of-the-users-own-0f3a9c',
     ...extra,
   };
 }

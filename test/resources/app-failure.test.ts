@@ -16,9 +16,18 @@ import {
 import type { DeploymentStep } from '../../lib/resources/app/types.js';
 import { deploymentCheck, versionProblem } from '../../lib/resources/app/verify.js';
 
+/** As the tool writes it: with its owner marker (lib/resources/app/proof.ts). */
 const spec = (tag = 'v1'): AppSpec => ({
   name: 'base2-staging',
   region: 'nyc',
+  envs: [
+    {
+      key: 'BASE2_DO_OWNER',
+      value: 'managed-by:base2-do base2-staging',
+      scope: 'BUILD_TIME',
+      type: 'GENERAL',
+    },
+  ],
   services: [{ name: 'web', image: { registry_type: 'DOCR', repository: 'base2', tag } }],
 });
 const desired = (tag = 'v1') => ({ spec: spec(tag), verify: { path: '/', expect_status: 200 } });

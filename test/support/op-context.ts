@@ -9,6 +9,7 @@ import { createLogger } from '../../lib/log/logger.js';
 import { Redactor } from '../../lib/log/redact.js';
 import { createTiming } from '../../lib/ops/timing.js';
 import type { OpContext, OpName, Progress } from '../../lib/ops/types.js';
+import { withAppProof } from '../../lib/resources/app/proof-options.js';
 import type { TestEmulator } from './emulator.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -81,11 +82,16 @@ export function testContext(
     logs,
     progress,
     envSource,
+    // As every operation loads it (lib/ops/deployment.ts): the app spec carries the tool's proof.
     deployment: (environment = 'staging', extraEnv = {}) =>
-      resolveDeployment(
-        loadManifest(join(ROOT, 'deployment.yml'), { ...envSource, ...extraEnv }),
-        environment,
-        env,
+      withAppProof(
+        resolveDeployment(
+          loadManifest(join(ROOT, 'deployment.yml'), { ...envSource, ...extraEnv }),
+          environment,
+          env,
+        ),
+        env.token,
+        ROOT,
       ),
     close: () => api.close(),
   };

@@ -1,6 +1,14 @@
 import type { Deployment } from '../../config/manifest.js';
 import { isToolError } from '../../errors.js';
 import { type DeploymentLock, deploymentLock, holdingLock } from '../../lock/index.js';
+import {
+  type AppActual,
+  isPublishedSecretWarning,
+  ownershipOf,
+  ownershipRefusal,
+  publishedSecretWarnings,
+} from '../../resources/app/index.js';
+import { adoptingApp } from '../../resources/app/proof-options.js';
 import { unfinishedDeletions } from '../../resources/droplets/deleted.js';
 import type { ActualDroplets, DesiredDroplets } from '../../resources/droplets/index.js';
 import { checkDropletLimit } from '../../resources/droplets/limit.js';
@@ -45,10 +53,11 @@ export interface DeployResult {
 
 /** Deploy, edit and teardown of one deployment never interleave (lib/lock), not even between calls. */
 async function deploy(input: DeployInput, ctx: OpContext): Promise<OpOutcome<DeployResult>> {
-  const deployment = overrideImage(loadDeployment(ctx, input.env), {
+  const loaded = overrideImage(loadDeployment(ctx, input.env), {
     tag: input.image_tag,
     digest: input.image_digest,
   });
+  const deployment = adoptingApp(loaded, input.adopt_app);
   const lock = deploymentLock(ctx, deployment.slug, { waitSeconds: input.lock_wait, resume: input.resume });
   return holdingLock(lock, input, () => runbook(input, ctx, deployment, lock));
 }
@@ -69,6 +78,11 @@ async function runbook(
   const world = await readWorld(ctx, deployment, kinds);
   const plans = planWorld(deployment, world, factsOf(world), kinds);
   const warnings = warningsOf(deployment, world, kinds, plans);
+  // A SECRET this deploy is about to put live with the value the spec file publishes: said loudly.
+  for (const w of publishedSecretWarnings((world.app as AppActual | undefined)?.app, deployment, {
+    deploying: true,
+  }))
+    if (!warnings.includes(w)) warnings.push(w);
   const changes = changesOf(plans);
   const result: DeployResult = {
     dry_run: input.dry_run,
@@ -83,6 +97,15 @@ async function runbook(
     result,
     warnings,
   });
+  // An app with the deployment's name that the tool cannot prove it made: nothing changes at all.
+  const unproven = unprovenApp(deployment, world);
+  if (unproven) {
+    result.failure = {
+      kind: 'app_ownership',
+      detail: `${deployment.slug} was not deployed, nothing was changed: ${unproven}`,
+    };
+    return outcome('failed');
+  }
   // The account's droplet limit, before anything changes (a dry run says it too); read only when
   // droplets are to be created, so a deploy with nothing to create makes no extra call.
   const refusal = await dropletLimitRefusalOf(ctx, world, plans, warnings);
@@ -153,7 +176,13 @@ async function runbook(
     // Phase 3: DNS now that addresses and the app's host exist, then verification.
     const fresh = await readWorld(ctx, deployment, kinds);
     const final = planWorld(deployment, fresh, factsOf(fresh), kinds);
-    for (const w of warningsOf(deployment, fresh, kinds, final)) if (!warnings.includes(w)) warnings.push(w);
+    const freshWarnings = warningsOf(deployment, fresh, kinds, final);
+    // A published SECRET this deploy replaced is no longer live: only what holds now is said.
+    for (let i = warnings.length - 1; i >= 0; i--) {
+      if (isPublishedSecretWarning(warnings[i]!) && !freshWarnings.includes(warnings[i]!))
+        warnings.splice(i, 1);
+    }
+    for (const w of freshWarnings) if (!warnings.includes(w)) warnings.push(w);
     const domain = final.find((p) => p.kind === 'domain');
     if (changesOf(final).length > 0 && (await lock.acquire()) === 'waited')
       return await runbook(input, ctx, deployment, lock);
@@ -195,6 +224,14 @@ async function runbook(
   // A call that continues a deploy cut short (its resume token) finishes that deploy, even when all
   // that was left was waiting and verifying (an app's custom domain being validated).
   return outcome(result.applied.length === 0 && !input.resume ? 'noop' : 'succeeded');
+}
+
+/** The refusal of an app with the deployment's name but no proof of ownership (lib/resources/app/ownership.ts). */
+function unprovenApp(deployment: Deployment, world: World): string | undefined {
+  const app = (world.app as AppActual | undefined)?.app;
+  if (!app || !deployment.app) return undefined;
+  const ownership = ownershipOf(app, deployment.app.spec, deployment.appProof?.adopt);
+  return ownership.state === 'unproven' ? ownershipRefusal(app, ownership.why, 'deploy') : undefined;
 }
 
 /** The domain's create step alone, if it has one. */

@@ -9,6 +9,11 @@ export const deployInputSchema = commonInputSchema
     image_tag: imageTagSchema.optional(),
     /** Or pin an exact digest (`sha256:…`). */
     image_digest: imageDigestSchema.optional(),
+    /**
+     * Take over an app that has the deployment's name but no proof that this tool made it (made by
+     * hand, or by another tool): its spec becomes deployment.yml's, with the tool's owner marker.
+     */
+    adopt_app: booleanParamSchema.default(false),
     /** Keep droplets a failed attempt created, for inspection (they are removed by default). */
     keep_failed: booleanParamSchema.default(false),
     /** Seconds to wait while another deploy, edit or teardown holds the deployment. */

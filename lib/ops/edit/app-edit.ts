@@ -4,6 +4,7 @@
  * back if the edit has to be undone.
  */
 import type { AppSpec } from '../../config/app-spec.js';
+import { OWNER_ENV_KEY } from '../../config/identity.js';
 import type { Deployment } from '../../config/manifest.js';
 import type { Problem } from '../../errors.js';
 import {
@@ -11,9 +12,12 @@ import {
   type AppPayload,
   type AppState,
   expectedImages,
+  ownershipOf,
+  ownershipRefusal,
   specMatches,
   withImage,
 } from '../../resources/app/index.js';
+import { isMarkedFor, recordedDigests, stampSpec } from '../../resources/app/proof.js';
 import type { PlanStep } from '../../resources/types.js';
 import { componentNames, findComponent, patchEnvs } from './env-patch.js';
 import type { ChangeSet } from './input.js';
@@ -78,14 +82,30 @@ export function planAppEdit(
 ): { edit: AppEdit; problems: Problem[] } {
   const problems: Problem[] = [];
   const verify = deployment.app?.verify ?? { path: '/', expect_status: 200 };
+  // An app with the deployment's name that the tool cannot prove it made is not edited at all.
+  const ownership = ownershipOf(app, deployment.app?.spec, deployment.appProof?.adopt);
+  if (ownership.state === 'unproven')
+    problems.push({ path: 'env', message: ownershipRefusal(app, ownership.why, 'edit') });
   const spec = structuredClone(app.spec);
-  const envs = patchEnvs(spec, changes.app.setEnv, changes.app.unsetEnv);
+  const proof = deployment.appProof && { slug: deployment.slug, key: deployment.appProof.key };
+  const envs = patchEnvs(spec, changes.app.setEnv, changes.app.unsetEnv, proof);
   const lines = [...patchScale(spec, changes.app.scale, problems), ...envs.changes];
   problems.push(...envs.problems);
-  const next = patchImage(spec, changes.image, deployment.app?.image?.repository);
+  let next = patchImage(spec, changes.image, deployment.app?.image?.repository);
   const images = (of: AppSpec) => [...new Set(expectedImages(of))].join(', ');
   const [before, after] = [images(app.spec), images(next)];
   if (before !== after) lines.push(`image: ${before} → ${after}`);
+  // An app an earlier version deployed (or adopted now) gets the owner marker with its first change,
+  // so it stays recognised once the change makes it differ from deployment.yml.
+  if (
+    lines.length > 0 &&
+    deployment.appProof &&
+    ownership.state !== 'proven' &&
+    !isMarkedFor(next, app.name)
+  ) {
+    next = stampSpec(next, app.name, deployment.appProof.key, recordedDigests(next));
+    lines.push(`${OWNER_ENV_KEY}: ownership marker added`);
+  }
   const step: PlanStep<AppPayload> | undefined =
     lines.length > 0
       ? {

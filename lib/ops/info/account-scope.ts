@@ -5,7 +5,9 @@
  */
 
 import { lockFingerprint } from '../../lock/index.js';
+import { isMarkedFor } from '../../resources/app/proof.js';
 import { listApps, toAppState } from '../../resources/app/read.js';
+import type { AppState } from '../../resources/app/types.js';
 import { listRecords } from '../../resources/domain/read.js';
 import { flattenDroplet } from '../../resources/droplets/model.js';
 import type { SshKeyState } from '../../resources/ssh-key/model.js';
@@ -79,6 +81,11 @@ function lockOwnership(key: SshKeyState): Ownership {
 const byName = <T extends { name: string }>(rows: T[]): T[] =>
   rows.sort((a, b) => a.name.localeCompare(b.name));
 
+/** An app's owner where its spec carries the tool's marker (apps cannot carry tags). */
+function appOwner(app: AppState): { owner?: string } {
+  return isMarkedFor(app.spec, app.name) ? { owner: app.name } : {};
+}
+
 export async function accountInfo(ctx: OpContext): Promise<InfoOutcome> {
   const [namespaces, projects, registry, domains, droplets, firewalls, apps, keys] = await Promise.all([
     listNamespaces(ctx),
@@ -100,7 +107,7 @@ export async function accountInfo(ctx: OpContext): Promise<InfoOutcome> {
     scope: 'account',
     namespaces: namespaces.map(namespaceRow),
     domains: byName(domains),
-    apps: byName(apps.map((app) => appRow(toAppState(app)))),
+    apps: byName(apps.map((app) => appRow(toAppState(app), appOwner(toAppState(app))))),
     droplets: dropletRows,
     registry: registry.registry ? registryRow(registry.registry, registry.repositories) : null,
     firewalls: byName(

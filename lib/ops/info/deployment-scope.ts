@@ -8,7 +8,7 @@ import { firewallName, OWNER_TAG, sshKeyName } from '../../config/identity.js';
 import type { Deployment } from '../../config/manifest.js';
 import { lockFingerprint } from '../../lock/index.js';
 import type { AppActual, AppDesired } from '../../resources/app/index.js';
-import { specDifferences } from '../../resources/app/index.js';
+import { ownershipOf, specDifferences } from '../../resources/app/index.js';
 import { listApps, sortApps, toAppState } from '../../resources/app/read.js';
 import type { DomainActual, DomainDesired } from '../../resources/domain/index.js';
 import type { ActualDroplets } from '../../resources/droplets/index.js';
@@ -84,14 +84,20 @@ function appRows(
     const differences = desired
       ? specDifferences(desired.spec, actual.app.spec).slice(0, SHOWN_DIFFERENCES)
       : [];
-    rows.push(appRow(actual.app, { owner: slug }, differences));
+    const ownership = ownershipOf(actual.app, desired?.spec, desired?.adopt);
+    rows.push(
+      appRow(
+        actual.app,
+        ownership.state === 'unproven'
+          ? { note: `named like ${slug}'s app, but no proof this tool made it (${ownership.why})` }
+          : { owner: slug },
+        differences,
+      ),
+    );
   }
   for (const lookAlike of actual.lookAlikes) {
     const app = apps.find((a) => a.id === lookAlike.id);
-    if (app)
-      rows.push(
-        appRow(toAppState(app), { note: `named like ${slug}'s app, but apps are owned by exact name` }),
-      );
+    if (app) rows.push(appRow(toAppState(app), { note: `named like ${slug}'s app, but not its exact name` }));
   }
   return rows;
 }

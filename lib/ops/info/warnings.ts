@@ -5,7 +5,7 @@
 import { type AppSpec, componentsOf } from '../../config/app-spec.js';
 import type { Deployment } from '../../config/manifest.js';
 import { isExpired, parseHolder } from '../../lock/index.js';
-import { type AppDesired, type AppState, customHosts } from '../../resources/app/index.js';
+import { type AppDesired, type AppState, customHosts, ownershipOf } from '../../resources/app/index.js';
 import type { DomainActual, DomainDesired } from '../../resources/domain/index.js';
 import { keyOf, sameKey } from '../../resources/domain/records.js';
 import type { ActualDroplets } from '../../resources/droplets/index.js';
@@ -74,20 +74,20 @@ export function appShape(spec: AppSpec): string[] {
 }
 
 /**
- * The app named like the deployment is the deployment's by definition (apps are owned by exact
- * name). When its components are not the manifest's, it was most likely made by hand or by another
- * tool, and a deploy would replace its spec wholesale: worth saying before anyone deploys.
+ * The deployment's app (it carries the tool's owner marker) whose components are not the
+ * manifest's: a deploy would replace its spec wholesale, which is worth saying before anyone
+ * deploys. An app with the deployment's name but no proof is the module's own warning.
  */
 export function appShapeWarning(app: AppState | undefined, desired: AppDesired | undefined): string[] {
   if (!app || !desired) return [];
+  if (ownershipOf(app, desired.spec, desired.adopt).state === 'unproven') return [];
   const have = appShape(app.spec);
   const want = appShape(desired.spec);
   if (have.join('\n') === want.join('\n')) return [];
   return [
-    `App ${app.name} (${app.id}) exists but is not shaped like deployment.yml's app: it has ` +
+    `App ${app.name} (${app.id}) is this deployment's but not shaped like deployment.yml's app: it has ` +
       `${have.join(', ') || 'no components'}; deployment.yml has ${want.join(', ') || 'no components'}. ` +
-      "Apps are owned by exact name, so the next deploy replaces its spec with deployment.yml's. If it is not " +
-      "this deployment's app (made by hand or by another tool), rename or delete it first, or deploy under another name or environment.",
+      "The next deploy replaces its spec with deployment.yml's.",
   ];
 }
 

@@ -3,6 +3,7 @@
  * maintain repairs (safe to put back), cleans up (left by an interrupted deploy) or only reports.
  */
 import type { Deployment } from '../../config/manifest.js';
+import { isLeftAlone } from '../../resources/app/index.js';
 import { keyOf, relativeName } from '../../resources/domain/records.js';
 import type { DropletPayload } from '../../resources/droplets/index.js';
 import type { PlanStep } from '../../resources/types.js';
@@ -40,6 +41,8 @@ export const NOTES = {
   dnsDelete: `maintain does not delete DNS records: ${RUN_DEPLOY}`,
   dnsFollows: 'points at the droplets: planned again once the re-created droplets have their addresses',
   app: 'maintain never changes the app (an app spec update redeploys it): run deploy to converge it, or edit for a single change',
+  appUnproven:
+    "the app has the deployment's name but no proof that this tool made it: maintain never touches it; rename it, or run deploy with --adopt-app if it is this deployment's",
   other: RUN_DEPLOY,
 } as const;
 
@@ -105,7 +108,7 @@ function verdictOf(plan: KindPlan, step: PlanStep, context: DriftContext): Verdi
       }
       return step.action === 'delete' ? ['report', NOTES.dnsDelete] : ['repair', NOTES.dns];
     case 'app':
-      return ['report', NOTES.app];
+      return ['report', isLeftAlone(step) ? NOTES.appUnproven : NOTES.app];
     default:
       return ['report', NOTES.other];
   }
@@ -132,7 +135,8 @@ export function classifyDrift(
   );
   const result: Classified = { drift: [], repairs: [], cleanup: [] };
   for (const plan of plans) {
-    const changes = plan.steps.filter((s) => s.action !== 'noop');
+    // An app left alone for want of proof is reported too: maintain is not clean while it is there.
+    const changes = plan.steps.filter((s) => s.action !== 'noop' || isLeftAlone(s));
     const repairs: PlanStep[] = [];
     for (const step of changes) {
       const verdict = droplets.get(step) ?? verdictOf(plan, step, { dropletRecords, recreating });

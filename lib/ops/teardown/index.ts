@@ -11,6 +11,8 @@ import {
   readLockKey,
   resumeInputShape,
 } from '../../lock/index.js';
+import { type AppActual, destroyApp } from '../../resources/app/index.js';
+import { adoptingApp } from '../../resources/app/proof-options.js';
 import { unfinishedDeletions } from '../../resources/droplets/deleted.js';
 import type { ActualDroplets } from '../../resources/droplets/index.js';
 import { destroyRegistry } from '../../resources/registry/index.js';
@@ -31,6 +33,11 @@ import { readTeardownTags, removeTeardownTags } from './tags.js';
 const teardownInputSchema = commonInputSchema.extend({
   /** The registry is the account's, shared by every environment: deleted only when asked. */
   include_registry: booleanParamSchema.default(false),
+  /**
+   * Delete the app that has the deployment's name even without proof that this tool made it
+   * (lib/resources/app/ownership.ts); without it, such an app is left alone and reported.
+   */
+  adopt_app: booleanParamSchema.default(false),
   /** Seconds to wait while another deploy, edit or teardown holds the deployment. */
   ...lockInputShape,
   /** The token an in_progress answer gave: continue under the lock it kept. */
@@ -78,7 +85,7 @@ function teardownKinds(deployment: Deployment): Kind[] {
  * The control plane (Functions namespace, functions, triggers) is not a resource of the deployment.
  */
 async function teardown(input: TeardownInput, ctx: OpContext): Promise<OpOutcome<TeardownResult>> {
-  const deployment = loadDeployment(ctx, input.env);
+  const deployment = adoptingApp(loadDeployment(ctx, input.env), input.adopt_app);
   const lock = deploymentLock(ctx, deployment.slug, { waitSeconds: input.lock_wait, resume: input.resume });
   return holdingLock(lock, input, () => teardownLocked(input, ctx, deployment, lock));
 }
@@ -218,6 +225,13 @@ function destroySteps(
       return destroyRegistry(world.registry as never, {
         include: includeRegistry,
         name: deployment.registry?.name ?? '',
+      });
+    }
+    // Only an app the tool can prove is the deployment's; another is reported by its warnings.
+    if (kind === 'app') {
+      return destroyApp(world.app as AppActual | undefined, {
+        desired: deployment.app?.spec,
+        adopt: deployment.appProof?.adopt,
       });
     }
     return moduleOf(kind).destroy(world[kind]);

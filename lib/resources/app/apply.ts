@@ -10,6 +10,7 @@ import { ConflictError, OperationError } from '../../errors.js';
 import type { OpContext } from '../../ops/types.js';
 import { deleteIdempotently, mutate } from '../mutate.js';
 import type { AppliedStep, PlanStep } from '../types.js';
+import { ownershipOf, ownershipRefusal } from './ownership.js';
 import { findApp, rememberApp, toAppState, toDeploymentState } from './read.js';
 import { specDifferences } from './spec-compare.js';
 import { expandSpec } from './spec-wire.js';
@@ -39,10 +40,24 @@ const FOUND = 'already existed (made by an earlier or concurrent deploy)';
 
 /**
  * An app found where the plan saw none (made by an earlier attempt whose answer was lost, or by a
- * deploy running at the same time) is this deployment's app, since apps are owned by exact name
- * (DESIGN.md); it is brought to the desired spec if it holds another.
+ * deploy running at the same time) is brought to the desired spec if it holds another — but only
+ * when it carries the tool's proof of ownership (./ownership.ts): one made by hand in between is
+ * refused, untouched, like any app with the deployment's name the tool did not make.
  */
-async function settleExisting(ctx: OpContext, slug: string, spec: AppSpec, existing: AppState, note = FOUND) {
+async function settleExisting(
+  ctx: OpContext,
+  slug: string,
+  spec: AppSpec,
+  existing: AppState,
+  note = FOUND,
+  adopt = false,
+) {
+  const ownership = ownershipOf(existing, spec, adopt);
+  if (ownership.state === 'unproven') {
+    throw new ConflictError(
+      `Could not create app ${slug}: ${ownershipRefusal(existing, ownership.why, 'deploy')}`,
+    );
+  }
   if (specDifferences(spec, existing.spec).length === 0) return { app: existing, note };
   const app = await updateSpec(ctx, slug, existing.id, spec);
   return { app, note: `${note || 'created'} with another spec: updated it` };
@@ -52,7 +67,7 @@ async function settleExisting(ctx: OpContext, slug: string, spec: AppSpec, exist
  * A 409 means an app with exactly this name exists: DigitalOcean's atomic guarantee. If no such app
  * is visible to this token, the name is held where the tool cannot see it, and nothing is touched.
  */
-async function adoptExisting(ctx: OpContext, slug: string, spec: AppSpec, refusal: ApiError) {
+async function adoptExisting(ctx: OpContext, slug: string, spec: AppSpec, refusal: ApiError, adopt: boolean) {
   const existing = await findApp(ctx, slug);
   if (!existing) {
     throw new ConflictError(
@@ -62,7 +77,7 @@ async function adoptExisting(ctx: OpContext, slug: string, spec: AppSpec, refusa
       { hint: 'Check which team the token belongs to, or choose another deployment name or environment.' },
     );
   }
-  return settleExisting(ctx, slug, spec, existing);
+  return settleExisting(ctx, slug, spec, existing, FOUND, adopt);
 }
 
 /** An answer without the app is unusual but not a failure: the app is found by its name. */
@@ -74,7 +89,7 @@ async function findCreated(ctx: OpContext, slug: string): Promise<AppState> {
   });
 }
 
-async function create(ctx: OpContext, step: PlanStep, spec: AppSpec): Promise<AppliedStep> {
+async function create(ctx: OpContext, step: PlanStep, spec: AppSpec, adopt: boolean): Promise<AppliedStep> {
   const slug = step.name;
   const post = () =>
     mutate(ctx, slug, { kind: 'app', name: slug, action: 'create' }, () =>
@@ -95,11 +110,11 @@ async function create(ctx: OpContext, step: PlanStep, spec: AppSpec): Promise<Ap
       hint: 'Check the app spec and the region in deployment.yml.',
     });
     // Even an app this call made is compared: after a lost answer it was found by name, not returned.
-    const { app, note } = await settleExisting(ctx, slug, spec, resource, created ? '' : FOUND);
+    const { app, note } = await settleExisting(ctx, slug, spec, resource, created ? '' : FOUND, adopt);
     return applied(step, app.id, startedDetail(app.inProgress?.id, note));
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 409) throw error;
-    const { app, note } = await adoptExisting(ctx, slug, spec, error);
+    const { app, note } = await adoptExisting(ctx, slug, spec, error, adopt);
     return applied(step, app.id, startedDetail(app.inProgress?.id, note));
   }
 }
@@ -127,14 +142,15 @@ function remove(ctx: OpContext, step: PlanStep): Promise<AppliedStep> {
 
 export async function applyApp(
   ctx: OpContext,
-  _deployment: Deployment,
+  deployment: Deployment,
   steps: PlanStep[],
 ): Promise<AppliedStep[]> {
   const done: AppliedStep[] = [];
+  const adopt = deployment.appProof?.adopt === true;
   for (const step of steps) {
     const payload = step.payload as AppPayload | undefined;
     if (step.action === 'create' && payload && !payload.redeploy)
-      done.push(await create(ctx, step, payload.spec));
+      done.push(await create(ctx, step, payload.spec, adopt));
     else if (step.action === 'update' && payload && step.id) done.push(await update(ctx, step, payload));
     else if (step.action === 'delete' && step.id) done.push(await remove(ctx, step));
   }

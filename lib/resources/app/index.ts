@@ -17,7 +17,23 @@ export { customHosts, domainsReadiness } from './domain-check.js';
 export { describeFailure, failingStep, pendingOf, tailLines } from './failure.js';
 export { hostOf } from './host.js';
 export { type ImageChoice, withImage } from './image.js';
-export { destroyApp, planApp } from './plan.js';
+export { type Ownership, ownershipOf, ownershipRefusal } from './ownership.js';
+export {
+  destroyApp,
+  isLeftAlone,
+  isPublishedSecretWarning,
+  planApp,
+  publishedSecretWarnings,
+} from './plan.js';
+export {
+  DIGESTS_ENV_KEY,
+  isToolEnvKey,
+  recordedDigests,
+  secretsOf,
+  stampSpec,
+  TOOL_ENV_KEYS,
+  withoutProof,
+} from './proof.js';
 export { findApp, readApps } from './read.js';
 export { appReadiness, readinessOf } from './readiness.js';
 export { normalizeSpec, SECRET_VALUE, specDifferences, specMatches } from './spec-compare.js';
@@ -34,7 +50,8 @@ export { expectedImages, liveCheck, verifyApp } from './verify.js';
 
 function desiredApp(deployment: Deployment): AppDesired | undefined {
   const app = deployment.app;
-  return app ? { spec: app.spec, verify: app.verify } : undefined;
+  if (!app) return undefined;
+  return { spec: app.spec, verify: app.verify, ...(deployment.appProof?.adopt ? { adopt: true } : {}) };
 }
 
 function appFacts(actual: AppActual): Partial<Facts> {
@@ -49,7 +66,7 @@ export const appModule: ResourceModule<AppDesired, AppActual> = {
   plan: planApp,
   apply: applyApp,
   destroy: destroyApp,
-  warnings: (actual, deployment) => appWarnings(actual, deployment.slug),
+  warnings: (actual, deployment, desired) => appWarnings(actual, deployment, desired),
   facts: appFacts,
   readiness: appReadiness,
   verify: verifyApp,

@@ -4,9 +4,10 @@
  * compared, and the comparison asks only about what the desired spec says:
  *
  * - SECRET values (and registry credentials) are write-only: DigitalOcean never shows them, so they
- *   compare as equal. A deploy that updates the app for any other reason sends the desired plain
- *   values, so they are applied then; a change of a secret value alone needs `edit`. Adding,
- *   removing or retyping a secret variable is seen, since keys, scopes and types are in the clear.
+ *   compare as equal here. A changed SECRET is seen through the keyed digests the tool records in
+ *   the spec (./proof.ts), as is a missing owner marker; those variables are compared only that way.
+ *   Adding, removing or retyping a secret variable is seen, since keys, scopes and types are in the
+ *   clear.
  * - Env variables get App Platform's defaults (scope RUN_AND_BUILD_TIME, type GENERAL); an image
  *   with neither tag nor digest means `latest`.
  * - Objects compare desired-side only: a field only the actual spec has is a server default
@@ -14,6 +15,7 @@
  *   component name, env key or domain, so a removed component, variable or domain is a change.
  */
 import type { AppSpec } from '../../config/app-spec.js';
+import { proofDifferences, withoutProof } from './proof.js';
 import { type Json, plainJson } from './spec-wire.js';
 
 type JsonObject = { [key: string]: Json };
@@ -124,8 +126,8 @@ function compare(desired: Json, actual: Json | undefined, path: string, out: str
  */
 export function specDifferences(desired: AppSpec, actual: AppSpec): string[] {
   const out: string[] = [];
-  compare(normalizeSpec(desired), normalizeSpec(actual), '', out);
-  return out;
+  compare(normalizeSpec(withoutProof(desired)), normalizeSpec(withoutProof(actual)), '', out);
+  return [...out, ...proofDifferences(desired, actual)];
 }
 
 /** Pure: whether `actual` already is what `desired` asks for. */

@@ -4,6 +4,8 @@ import type { AppSpec } from '../../config/app-spec.js';
 export interface AppDesired {
   spec: AppSpec;
   verify: { path: string; expect_status: number };
+  /** The invocation's adopt_app (./ownership.ts). */
+  adopt?: boolean;
 }
 
 /** One step of a deployment's progress tree, the same shape at every depth. */
