@@ -139,3 +139,13 @@ async function main(argv: readonly string[]): Promise<number> {
 process.exitCode = await main(process.argv.slice(2));
 answered = true;
 host?.dispose();
+// Everything is answered. A connection still in its TLS handshake (Node's own fetch, used without a
+// CA file, cannot cut one short) would otherwise hold the process up to 10 s more: once the output
+// has been handed to the system, the process ends.
+await Promise.all([flushed(process.stdout, streams.stdout), flushed(process.stderr, streams.stderr)]);
+setTimeout(() => process.exit(), 100).unref();
+
+function flushed(stream: NodeJS.WriteStream, guarded: { broken: boolean }): Promise<void> {
+  if (guarded.broken) return Promise.resolve();
+  return new Promise((resolve) => stream.write('', () => resolve()));
+}
