@@ -12,6 +12,7 @@ import { loadManifest, resolveDeployment } from '../lib/config/manifest.js';
 import { createDoClient } from '../lib/do/index.js';
 import { type DeployResult, deployOperation } from '../lib/ops/deploy/index.js';
 import { type TeardownResult, teardownOperation } from '../lib/ops/teardown/index.js';
+import { withAppProof } from '../lib/resources/app/proof-options.js';
 import { ratio } from './critical-path.js';
 import { emulatorClock } from './emulator-clock.js';
 import { naiveDeploy } from './naive-deploy.js';
@@ -61,7 +62,8 @@ async function naive(emu: Emulator, c: Case, { print }: BenchRun) {
   const envSource = envFor(emu, { BASE2_MANIFEST: c.manifest });
   const env = loadEnv(envSource, { cwd: ROOT });
   const manifest = loadManifest(join(ROOT, c.manifest), envSource);
-  const deployment = resolveDeployment(manifest, c.environment, env);
+  // The spec our deploy writes (its ownership marker and SECRET digests included): only how it is made differs.
+  const deployment = withAppProof(resolveDeployment(manifest, c.environment, env), env.token, ROOT);
   const clock = emulatorClock(emu.clock);
   const api = createDoClient({
     token: env.token,

@@ -9,6 +9,7 @@ import { loadManifest, resolveDeployment } from '../../lib/config/manifest.js';
 import { createDoClient } from '../../lib/do/index.js';
 import { type DeployResult, deployOperation } from '../../lib/ops/deploy/index.js';
 import { type TeardownResult, teardownOperation } from '../../lib/ops/teardown/index.js';
+import { withAppProof } from '../../lib/resources/app/proof-options.js';
 
 // Fast enough for a test, slow enough that a 30 s request timeout stays 0.6 s of real time.
 const SCALE = 50;
@@ -26,10 +27,11 @@ describe('the naive baseline deploy', () => {
   it('builds what our deploy builds, one resource at a time, so our deploy then plans no change', async () => {
     const envSource = envFor(emu);
     const env = loadEnv(envSource, { cwd: ROOT });
-    const deployment = resolveDeployment(
-      loadManifest(join(ROOT, 'deployment.yml'), envSource),
-      'staging',
-      env,
+    // The spec our deploy writes (its ownership marker and SECRET digests included): only how it is made differs.
+    const deployment = withAppProof(
+      resolveDeployment(loadManifest(join(ROOT, 'deployment.yml'), envSource), 'staging', env),
+      env.token,
+      ROOT,
     );
     const clock = emulatorClock(emu.clock);
     const api = createDoClient({

@@ -13,6 +13,7 @@ import { planPlane, UNSCHEDULED_REASON } from '../../scripts/control-plane/plan.
 import { functionSource, functionsRegionFor, loadPlaneEnv } from '../../scripts/control-plane/plane-env.js';
 import { commentSubstitutions, resolveProject } from '../../scripts/control-plane/project.js';
 import { interpret, progressKey, withTimeScaleHint } from '../../scripts/control-plane/remote-call.js';
+import { stalledMessage } from '../../scripts/control-plane/remote-cli.js';
 import { loadRemoteEnv } from '../../scripts/control-plane/remote-env.js';
 import { checkRuntimes } from '../../scripts/control-plane/runtime-check.js';
 import { functionUrl, packageUrl } from '../../scripts/control-plane/web-url.js';
@@ -188,6 +189,23 @@ describe('remote', () => {
     );
     expect(error.problems.map((p) => p.path)).toEqual(['OPS_WEB_URL', 'OPS_WEB_SECRET']);
     expect(error.problems[0]?.message).toMatch(/https is required/);
+  });
+
+  it('says why it stopped after calls the platform cut at its own 30 s, and where to look', () => {
+    const said = stalledMessage('info', {
+      kind: 'stalled',
+      reason: 'unanswered',
+      detail: 'the function ran out of time before answering (activation 0123abcd)',
+      activationId: '0123abcd',
+      calls: 3,
+      unanswered: 3,
+    });
+    expect(said).toBe(
+      'Stopped waiting: the info function gave no answer on 3 calls in a row; the last: the function ran out of ' +
+        'time before answering (activation 0123abcd). Each call ran into its time limit before the operation ' +
+        'answered, so calling again will not finish it. Look at where it waits (`doctl serverless activations ' +
+        'logs 0123abcd` shows what it did), or run it locally with `npm run invoke -- info`.',
+    );
   });
 
   it('says the time scale is why when an operation gave up at its time limit in a call far under 30 s', () => {

@@ -8,7 +8,7 @@ import { hostCheck } from '../../lib/resources/app/domain-check.js';
 import { appModule, findApp } from '../../lib/resources/app/index.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
 import { testContext } from '../support/op-context.js';
-import { mutatingCalls, runOp, seedRegistry } from './support.js';
+import { mutatingCalls, runOp, seedRegistry, USERS_SECRET_KEY } from './support.js';
 
 const MANIFEST = { BASE2_MANIFEST: 'test/ops/fixtures/deployment.yml' };
 const ZONE = 'staging.base2.example.com';
@@ -88,7 +88,7 @@ describe('deploy of an app that a DNS record points at', () => {
     expect(detail).toContain(`if ${ZONE} is not delegated to ns1.digitalocean.com`);
 
     // Meanwhile, the host is not served: no certificate for it yet.
-    const tc = testContext(t, { env: MANIFEST, timeoutMs: 5_000 });
+    const tc = testContext(t, { env: { ...MANIFEST, BASE2_SECRET_KEY: USERS_SECRET_KEY }, timeoutMs: 5_000 });
     const deployment = tc.deployment('staging');
     const desired = appModule.desired(deployment, { dropletIpv4: [] })!;
     const app = (await findApp(tc.ctx, 'base2-staging'))!;
@@ -105,7 +105,10 @@ describe('deploy of an app that a DNS record points at', () => {
       .byDomain_name(ZONE)
       .records.byDomain_record_id(cname!.id!)
       .put({ type: 'CNAME', data: 'elsewhere.example.net.' } as never);
-    const short = testContext(t, { env: MANIFEST, timeoutMs: 300 });
+    const short = testContext(t, {
+      env: { ...MANIFEST, BASE2_SECRET_KEY: USERS_SECRET_KEY },
+      timeoutMs: 300,
+    });
     const checks = await appModule.verify(short.ctx, deployment, desired);
     expect(checks.at(-1)).toMatchObject({ ok: false, pending: true });
     expect(checks.at(-1)!.detail).toMatch(/its CNAME points at elsewhere\.example\.net, not base2-staging-/);

@@ -6,6 +6,9 @@ import type { TestEmulator } from '../support/emulator.js';
 import { ROOT, TEST_REGISTRY } from '../support/op-context.js';
 
 /** The environment a user would put in .env to point the tool at this emulator. */
+/** The SECRET value runOp's environment sets (BASE2_SECRET_KEY); contexts comparing with its deploys need it too. */
+export const USERS_SECRET_KEY = 'test-secret-key-of-the-users-own-0f3a9c';
+
 export function emulatorEnv(t: TestEmulator, extra: Record<string, string> = {}): Record<string, string> {
   return {
     DIGITALOCEAN_TOKEN: t.emu.token,
@@ -16,7 +19,7 @@ export function emulatorEnv(t: TestEmulator, extra: Record<string, string> = {})
     DO_REGISTRY_NAME: TEST_REGISTRY,
     DEPLOY_ENV: 'staging',
     // A value of the user's own, as the README asks: the spec file's default is published.
-    BASE2_SECRET_KEY: 'test-secret-key-of-the-users-own-0f3a9c',
+    BASE2_SECRET_KEY: USERS_SECRET_KEY,
     ...extra,
   };
 }
