@@ -5,21 +5,9 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { systemClock } from '../lib/clock.js';
-import { readEnvironment } from '../lib/config/env.js';
 import { runBootstrapCli } from './control-plane/bootstrap-cli.js';
+import { processIo } from './control-plane/cli-io.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-process.exitCode = await runBootstrapCli(
-  process.argv.slice(2),
-  {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    source: readEnvironment({ cwd: process.cwd(), processEnv: process.env }),
-    cwd: process.cwd(),
-    clock: systemClock,
-    random: Math.random,
-  },
-  { root: ROOT },
-);
+process.exitCode = await runBootstrapCli(process.argv.slice(2), processIo(), { root: ROOT });

@@ -4,9 +4,8 @@
  * Exit codes: 0 done, 1 failed or still in progress, 2 invalid input, configuration or web secret,
  * 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
  */
-import { systemClock } from '../lib/clock.js';
-import { readEnvironment } from '../lib/config/env.js';
 import { INTERRUPT_EXIT, SAME_PRESS_MS } from './cli/interrupt.js';
+import { processIo } from './control-plane/cli-io.js';
 import { runRemoteCli } from './control-plane/remote-cli.js';
 
 // Ctrl-C stops calling and says what stays locked; a second one (npm relays the first one again
@@ -30,17 +29,9 @@ const onTerm = () => onSignal('SIGTERM');
 process.on('SIGINT', onInt);
 process.on('SIGTERM', onTerm);
 
-process.exitCode = await runRemoteCli(
-  process.argv.slice(2),
-  {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    source: readEnvironment({ cwd: process.cwd(), processEnv: process.env }),
-    cwd: process.cwd(),
-    clock: systemClock,
-    random: Math.random,
-  },
-  { stop: stop.signal, stopCause: () => cause },
-);
+process.exitCode = await runRemoteCli(process.argv.slice(2), processIo(), {
+  stop: stop.signal,
+  stopCause: () => cause,
+});
 process.off('SIGINT', onInt);
 process.off('SIGTERM', onTerm);

@@ -2,7 +2,8 @@
  * What the bootstrap and remote commands get from their process, passed in so tests run them
  * in-process with captured output and a chosen environment.
  */
-import type { Clock, Random } from '../../lib/clock.js';
+import { type Clock, type Random, systemClock } from '../../lib/clock.js';
+import { readEnvironment } from '../../lib/config/env.js';
 import { isToolError } from '../../lib/errors.js';
 import type { Terminal } from '../cli/output.js';
 import { renderError } from '../cli/output.js';
@@ -15,6 +16,18 @@ export interface CliIo {
   cwd: string;
   clock: Clock;
   random: Random;
+}
+
+/** This process's: its streams, .env with its environment, its directory and the system clock. */
+export function processIo(): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    source: readEnvironment({ cwd: process.cwd(), processEnv: process.env }),
+    cwd: process.cwd(),
+    clock: systemClock,
+    random: Math.random,
+  };
 }
 
 /** The one top-level catch: a sentence (or one JSON document), and the error's exit code. */

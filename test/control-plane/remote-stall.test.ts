@@ -5,16 +5,16 @@
  * `in_progress` with the same progress because the platform never finishes its work (droplets and
  * app deployments that take a day here).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../lib/clock.js';
-import { bootstrapPlane } from '../../scripts/control-plane/bootstrap-plane.js';
 import { runRemoteCli } from '../../scripts/control-plane/remote-cli.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
-import { TEST_REGISTRY } from '../support/op-context.js';
-import { type BuiltOnce, buildOnce, captureIo, envLines, planeSource, ROOT } from './support.js';
+import {
+  type BootstrappedPlane,
+  type BuiltOnce,
+  bootstrappedPlane,
+  buildOnce,
+  captureIo,
+} from './support.js';
 
 /** 30 s of web time is 6 s here: room for a deploy's first call on a busy machine. */
 const TIME_SCALE = 5;
@@ -23,8 +23,7 @@ const pauses = { inProgressMs: 50, notReadyMs: 200 };
 
 let t: TestEmulator;
 let build: BuiltOnce;
-let work: string;
-let env: Record<string, string>;
+let plane: BootstrappedPlane;
 
 beforeAll(async () => {
   [t, build] = await Promise.all([
@@ -34,30 +33,12 @@ beforeAll(async () => {
     }),
     buildOnce(),
   ]);
-  work = mkdtempSync(join(tmpdir(), 'base2-stall-'));
-  const envFile = join(work, '.env');
-  const source = planeSource(t);
-  await bootstrapPlane({
-    root: ROOT,
-    source,
-    envFile,
-    clock: systemClock,
-    random: Math.random,
-    build: async () => build.built,
-  });
-  env = { ...source, ...envLines(readFileSync(envFile, 'utf8')) };
-  // What CI has done before a deploy: the image is in the registry.
-  await t.admin('POST', '/v2/registry', {
-    name: TEST_REGISTRY,
-    subscription_tier_slug: 'basic',
-    region: 'nyc3',
-  });
-  await t.admin('POST', '/_emulator/registry/images', { repository: 'base2', tag: '1.0.0' });
+  plane = await bootstrappedPlane(t, build, 'base2-stall-');
 }, 180_000);
 
 afterAll(async () => {
   await Promise.all([t?.stop(), build?.remove()]);
-  rmSync(work, { recursive: true, force: true });
+  plane?.remove();
 });
 
 describe('npm run remote when calls make no progress', () => {
@@ -65,7 +46,7 @@ describe('npm run remote when calls make no progress', () => {
     // Every DigitalOcean request takes a minute: no call of info can answer within its 30 s.
     await t.admin('POST', '/_emulator/faults', { path: '/v2/**', mode: 'latency', latency_ms: 60_000 });
     try {
-      const run = captureIo(env, work);
+      const run = captureIo(plane.env, plane.work);
       const started = Date.now();
       // Three calls in a row, over any time at all (DigitalOcean's 90 s would be 18 s here).
       const code = await runRemoteCli(['info', '--timeout', '10m'], run, {
@@ -90,7 +71,7 @@ describe('npm run remote when calls make no progress', () => {
   }, 120_000);
 
   it('stops when in_progress answers keep reporting the same progress, with what was last reported', async () => {
-    const run = captureIo(env, work);
+    const run = captureIo(plane.env, plane.work);
     const code = await runRemoteCli(['deploy', '--image-tag', '1.0.0', '--timeout', '10m'], run, {
       pauses,
       stall: { unchangedCalls: 3, unchangedMs: 5_000 },
@@ -103,7 +84,7 @@ describe('npm run remote when calls make no progress', () => {
 
     // Continued under the lock it kept, as the message says; --json prints the last report.
     const token = /--resume ([0-9a-f]+)/.exec(run.err())![1]!;
-    const json = captureIo(env, work);
+    const json = captureIo(plane.env, plane.work);
     const again = ['deploy', '--image-tag', '1.0.0', '--resume', token, '--json'];
     expect(
       await runRemoteCli(again, json, { pauses, stall: { unchangedCalls: 2, unchangedMs: 1_000 } }),

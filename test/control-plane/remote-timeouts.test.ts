@@ -4,54 +4,36 @@
  * machine; at 50, 0.6 s, a deploy now answers `in_progress` often enough to progress), so every
  * call of deploy ends in its own time limit or gives up at it.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../lib/clock.js';
-import { bootstrapPlane } from '../../scripts/control-plane/bootstrap-plane.js';
 import { runRemoteCli } from '../../scripts/control-plane/remote-cli.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
-import { TEST_REGISTRY } from '../support/op-context.js';
-import { type BuiltOnce, buildOnce, captureIo, envLines, planeSource, ROOT } from './support.js';
+import {
+  type BootstrappedPlane,
+  type BuiltOnce,
+  bootstrappedPlane,
+  buildOnce,
+  captureIo,
+} from './support.js';
 
 const TIME_SCALE = 300;
 
 let t: TestEmulator;
 let build: BuiltOnce;
-let work: string;
-let env: Record<string, string>;
+let plane: BootstrappedPlane;
 
 beforeAll(async () => {
   [t, build] = await Promise.all([startTestEmulator({ timeScale: TIME_SCALE }), buildOnce()]);
-  work = mkdtempSync(join(tmpdir(), 'base2-timeouts-'));
-  const envFile = join(work, '.env');
-  const source = planeSource(t);
-  await bootstrapPlane({
-    root: ROOT,
-    source,
-    envFile,
-    clock: systemClock,
-    random: Math.random,
-    build: async () => build.built,
-  });
-  env = { ...source, ...envLines(readFileSync(envFile, 'utf8')) };
-  await t.admin('POST', '/v2/registry', {
-    name: TEST_REGISTRY,
-    subscription_tier_slug: 'basic',
-    region: 'nyc3',
-  });
-  await t.admin('POST', '/_emulator/registry/images', { repository: 'base2', tag: '1.0.0' });
+  plane = await bootstrappedPlane(t, build, 'base2-timeouts-');
 }, 180_000);
 
 afterAll(async () => {
   await Promise.all([t?.stop(), build?.remove()]);
-  rmSync(work, { recursive: true, force: true });
+  plane?.remove();
 });
 
 describe('npm run remote when every call ends in its own time limit', () => {
   it('stops after three calls, saying the time scale is why and what to run instead', async () => {
-    const run = captureIo(env, work);
+    const run = captureIo(plane.env, plane.work);
     const started = Date.now();
     // The default pauses and limits, as a person runs it: no test shortcut.
     const code = await runRemoteCli(['deploy', '--image-tag', '1.0.0', '--timeout', '15m'], run, {});

@@ -3,11 +3,13 @@
  * test files never race on packages/ops), commands run in-process with captured output, and the
  * environment a user would have in .env for the emulator.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BuiltFunction, buildFunctions } from '../../build.mjs';
 import { systemClock } from '../../lib/clock.js';
+import { bootstrapPlane } from '../../scripts/control-plane/bootstrap-plane.js';
 import type { CliIo } from '../../scripts/control-plane/cli-io.js';
 import type { TestEmulator } from '../support/emulator.js';
 import { ROOT, TEST_REGISTRY } from '../support/op-context.js';
@@ -79,4 +81,42 @@ export function envLines(text: string): Record<string, string> {
       .filter((line) => /^[A-Z_]+=/.test(line))
       .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
   );
+}
+
+export interface BootstrappedPlane {
+  /** The folder holding .env, which bootstrap wrote. */
+  work: string;
+  /** What `npm run remote` reads: the plane's source and the .env bootstrap wrote. */
+  env: Record<string, string>;
+  remove(): void;
+}
+
+/**
+ * Bootstraps the control plane from `build` into the emulator, as `npm run bootstrap` would, and
+ * pushes the image CI would have pushed (`base2:1.0.0`) into the registry a deploy reads.
+ */
+export async function bootstrappedPlane(
+  t: TestEmulator,
+  build: BuiltOnce,
+  prefix: string,
+): Promise<BootstrappedPlane> {
+  const work = mkdtempSync(join(tmpdir(), prefix));
+  const envFile = join(work, '.env');
+  const source = planeSource(t);
+  await bootstrapPlane({
+    root: ROOT,
+    source,
+    envFile,
+    clock: systemClock,
+    random: Math.random,
+    build: async () => build.built,
+  });
+  const env = { ...source, ...envLines(readFileSync(envFile, 'utf8')) };
+  await t.admin('POST', '/v2/registry', {
+    name: TEST_REGISTRY,
+    subscription_tier_slug: 'basic',
+    region: 'nyc3',
+  });
+  await t.admin('POST', '/_emulator/registry/images', { repository: 'base2', tag: '1.0.0' });
+  return { work, env, remove: () => rmSync(work, { recursive: true, force: true }) };
 }
